@@ -1,0 +1,77 @@
+// HTTP/1.1 client over Boost.Beast: HTTPS (CA pinning, optional client
+// certificate), plain TCP, and unix sockets (for the Docker engine later).
+// Keeps one connection alive and reconnects transparently. Bounded: connect,
+// read and total timeouts; a response body cap.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "operator/common/status.h"
+
+namespace dw::http {
+
+struct ClientConfig {
+  // "https://127.0.0.1:6443", "http://host:port" or "unix:///path/to.sock".
+  std::string server;
+  std::string ca_pem;           // trust only this CA (empty: system store)
+  std::string client_cert_pem;  // optional mutual TLS
+  std::string client_key_pem;
+  std::string bearer_token;     // sent as Authorization: Bearer (never logged)
+  bool insecure_skip_verify = false;
+  std::string tls_server_name;  // SNI/verification name override
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds request_timeout{60000};  // whole request, non-streaming
+  size_t max_body_bytes = 256 << 20;
+};
+
+struct Request {
+  std::string method = "GET";
+  std::string target;  // path + query, already escaped
+  std::map<std::string, std::string> headers;
+  std::string body;
+};
+
+struct Response {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+  std::string Header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+class Client {
+ public:
+  explicit Client(ClientConfig cfg);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Transport failures return Unavailable ("connection refused", TLS errors
+  // named); HTTP error statuses are returned in `resp` with an OK Status.
+  Status Do(const Request& req, Response* resp);
+
+  // For watch streams: sends `req` and calls on_data for each body fragment as
+  // it arrives (chunked decoding done). Stops when on_data returns false, the
+  // server ends the response, or `idle_timeout` passes with no data.
+  Status Stream(const Request& req, const std::function<bool(std::string_view)>& on_data,
+                Response* head, std::chrono::milliseconds idle_timeout);
+
+  const ClientConfig& config() const { return cfg_; }
+
+ private:
+  struct Conn;
+  ClientConfig cfg_;
+  std::unique_ptr<Conn> conn_;
+};
+
+// Percent-encodes a query value.
+std::string QueryEscape(std::string_view s);
+
+}  // namespace dw::http

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package dockward needs to build, run and test.
+# Idempotent; safe to re-run. Needs root (or sudo) and Debian 12.
+set -euo pipefail
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
+BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
+  libboost1.74-dev rapidjson-dev libyaml-dev libssl-dev libzstd-dev zlib1g-dev catch2)
+# Real parts the test suite talks to.
+TEST_PKGS=(git etcd-server etcd-client prometheus curl jq openssl python3 procps psmisc)
+# The test suite starts its own dockerd (later issues need it).
+DOCKER_PKGS=(docker.io docker-compose busybox-static)
+
+want=("${BUILD_PKGS[@]}")
+case "${1:-all}" in
+  build) ;;
+  all|test) want+=("${TEST_PKGS[@]}" "${DOCKER_PKGS[@]}") ;;
+  *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  $SUDO apt-get update -qq
+  # Debian's prometheus/etcd/docker packages try to start services; on machines
+  # without systemd that fails harmlessly, so policy-rc.d keeps them quiet.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod +x /usr/sbin/policy-rc.d
+    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
