@@ -12,6 +12,8 @@ function(append_files var list)
   endforeach()
   set(${var} "${acc}" PARENT_SCOPE)
 endfunction()
+string(REPLACE "|" ";" CRDS "${CRDS}")
+string(REPLACE "|" ";" BUILTINS "${BUILTINS}")
 append_files(crd_entries "${CRDS}")
 append_files(builtin_entries "${BUILTINS}")
 file(WRITE ${OUT}.tmp

@@ -1,5 +1,11 @@
 // dockward: one binary, server and client (like k3s). `dockward serve` runs
 // the API server and controllers; every other verb is a kubectl-style client.
-#include "operator/cli/cli.h"
+#include <cstring>
 
-int main(int argc, char** argv) { return dw::cli::Main(argc, argv); }
+#include "operator/cli/cli.h"
+#include "operator/serve/serve.h"
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "serve") == 0) return dw::serve::ServeMain(argc, argv);
+  return dw::cli::Main(argc, argv);
+}

@@ -38,15 +38,17 @@ std::string SerializePretty(const Value& v) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
+// Keys are string_views that need not end in NUL, so look them up through a
+// length-carrying Value (a bare StringRef would decay to const char* + strlen).
 const Value* Find(const Value& obj, std::string_view key) {
   if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(Ref(key));
+  auto it = obj.FindMember(Value(Ref(key)));
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
 Value* Find(Value& obj, std::string_view key) {
   if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(Ref(key));
+  auto it = obj.FindMember(Value(Ref(key)));
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
@@ -119,7 +121,10 @@ void SetBool(Value& obj, std::string_view key, bool val, Allocator& a) {
 
 bool Remove(Value& obj, std::string_view key) {
   if (!obj.IsObject()) return false;
-  return obj.RemoveMember(Ref(key));
+  auto it = obj.FindMember(Value(Ref(key)));
+  if (it == obj.MemberEnd()) return false;
+  obj.EraseMember(it);  // keeps member order (RemoveMember would reorder)
+  return true;
 }
 
 bool Equal(const Value& a, const Value& b) {

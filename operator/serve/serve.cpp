@@ -1,0 +1,258 @@
+#include "operator/serve/serve.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "operator/apiserver/api_handler.h"
+#include "operator/apiserver/discovery.h"
+#include "operator/apiserver/garbage_collector.h"
+#include "operator/apiserver/http_server.h"
+#include "operator/apiserver/object_registry.h"
+#include "operator/cli/kubeconfig.h"
+#include "operator/common/log.h"
+#include "operator/common/metrics.h"
+#include "operator/schema/openapi.h"
+#include "operator/tls/pki.h"
+
+namespace dw::serve {
+
+namespace {
+
+struct ServeFlags {
+  std::string data_dir;
+  std::string listen = "127.0.0.1:6443";
+  std::vector<std::string> tls_sans;
+  bool tls = true;
+  bool fsync = true;
+};
+
+const char* kUsage =
+    "Usage: dockward serve [--data-dir DIR] [--listen HOST:PORT] [--tls-san NAME]...\n"
+    "\n"
+    "Runs the dockward API server and controllers with the embedded store.\n"
+    "\n"
+    "  --data-dir DIR      all state lives here (default ~/.dockward)\n"
+    "  --listen HOST:PORT  address to serve HTTPS on (default 127.0.0.1:6443; port 0 picks one)\n"
+    "  --tls-san NAME      extra DNS name or IP for the serving certificate (repeatable)\n"
+    "  --log-level LEVEL   debug, info, warn or error (default info)\n"
+    "\n"
+    "Writes DIR/kubeconfig (mode 0600) for kubectl and dockward.\n";
+
+int ParseFlags(int argc, char** argv, ServeFlags* f) {
+  const char* home = std::getenv("HOME");
+  f->data_dir = std::string(home ? home : ".") + "/.dockward";
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const std::string& name, std::string* out) {
+      if (a == name) {
+        if (i + 1 >= argc) return false;
+        *out = argv[++i];
+        return true;
+      }
+      if (a.rfind(name + "=", 0) == 0) {
+        *out = a.substr(name.size() + 1);
+        return true;
+      }
+      return false;
+    };
+    std::string v;
+    if (a == "-h" || a == "--help") {
+      std::cout << kUsage;
+      return 0;
+    } else if (value("--data-dir", &f->data_dir) || value("--listen", &f->listen)) {
+    } else if (value("--tls-san", &v)) {
+      f->tls_sans.push_back(v);
+    } else if (value("--log-level", &v)) {
+      if (v == "debug") log::SetLevel(log::Level::kDebug);
+      else if (v == "info") log::SetLevel(log::Level::kInfo);
+      else if (v == "warn") log::SetLevel(log::Level::kWarn);
+      else if (v == "error") log::SetLevel(log::Level::kError);
+      else {
+        std::cerr << "error: unknown --log-level " << v << "\n";
+        return 2;
+      }
+    } else if (a == "--insecure-plain-http") {
+      f->tls = false;  // tests of the HTTP layer only; never for real use
+    } else if (a == "--unsafe-no-fsync") {
+      f->fsync = false;  // benchmarks that say so; loses durability
+    } else {
+      std::cerr << "error: unknown flag " << a << "\n" << kUsage;
+      return 2;
+    }
+  }
+  return -1;
+}
+
+Status EnsureDir(const std::string& dir, mode_t mode) {
+  std::string partial;
+  for (size_t i = 0; i <= dir.size(); ++i) {
+    if (i == dir.size() || (dir[i] == '/' && i > 0)) {
+      partial = dir.substr(0, i);
+      if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
+        return Status::IOError("cannot create " + partial + ": " + std::strerror(errno));
+    }
+  }
+  return Status::OK();
+}
+
+// The "default" namespace exists from the first start, as in Kubernetes.
+Status BootstrapNamespaces(apiserver::ObjectRegistry& reg) {
+  const schema::ResourceInfo* ns = reg.kinds().ByResource("", "namespaces");
+  if (!ns) return Status::Internal("namespaces kind missing from the registry");
+  for (const char* name : {"default"}) {
+    store::Object existing;
+    if (reg.Get(*ns, "", name, &existing).ok()) continue;
+    json::Document d;
+    json::Parse(std::string("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"") + name + "\"}}", &d);
+    apiserver::WriteOptions o;
+    o.field_manager = "dockward";
+    apiserver::WriteResult res;
+    Status st = reg.Create(*ns, "", d, o, &res);
+    if (!st.ok() && !st.IsAlreadyExists()) return st;
+  }
+  return Status::OK();
+}
+
+apiserver::OpenApiProvider MakeOpenApi(std::shared_ptr<schema::OpenApiDocs> docs) {
+  return [docs](const std::string& path, std::string* body, std::string* ct) {
+    if (path == "/openapi/v2") {
+      *body = docs->V2().json;
+      *ct = "application/json";
+      return true;
+    }
+    if (path == "/openapi/v3" || path == "/openapi/v3/") {
+      *body = docs->V3Root().json;
+      *ct = "application/json";
+      return true;
+    }
+    static const std::string kPrefix = "/openapi/v3/";
+    if (path.rfind(kPrefix, 0) != 0) return false;
+    const schema::OpenApiDocument* d = docs->V3(path.substr(kPrefix.size()));
+    if (!d) return false;
+    *body = d->json;
+    *ct = "application/json";
+    return true;
+  };
+}
+
+void RegisterStoreMetrics(store::Store* st, apiserver::ApiHandler* handler) {
+  auto& m = metrics::Default();
+  m.AddCallbackGauge("dockward_store_objects", "Objects in the store.",
+                     [st] { return static_cast<double>(st->GetStats().objects); });
+  m.AddCallbackGauge("dockward_store_object_bytes", "Bytes of object data in the store.",
+                     [st] { return static_cast<double>(st->GetStats().object_bytes); });
+  m.AddCallbackGauge("dockward_store_log_bytes", "Bytes in the write-ahead log.",
+                     [st] { return static_cast<double>(st->GetStats().log_bytes); });
+  m.AddCallbackGauge("dockward_store_snapshot_bytes", "Bytes in the latest snapshot.",
+                     [st] { return static_cast<double>(st->GetStats().snapshot_bytes); });
+  m.AddCallbackGauge("dockward_store_revision", "Current store revision.",
+                     [st] { return static_cast<double>(st->GetStats().revision); });
+  m.AddCallbackGauge("dockward_store_watchers", "Open store watchers.",
+                     [st] { return static_cast<double>(st->GetStats().watchers); });
+  m.AddCallbackGauge("dockward_store_fsyncs", "fsync calls made by the store since start.",
+                     [st] { return static_cast<double>(st->GetStats().fsyncs); });
+  m.AddCallbackGauge("apiserver_longrunning_requests", "Open watch streams.",
+                     [handler] { return static_cast<double>(handler->OpenWatches()); });
+}
+
+}  // namespace
+
+int ServeMain(int argc, char** argv) {
+  ServeFlags flags;
+  int rc = ParseFlags(argc, argv, &flags);
+  if (rc >= 0) return rc;
+
+  // Block the shutdown signals in every thread; the main thread waits for them.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGTERM);
+  sigaddset(&sigs, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto fail = [](const std::string& what, const Status& st) {
+    log::Error(what, {{"error", st.ToString()}});
+    return 1;
+  };
+  Status st = EnsureDir(flags.data_dir, 0700);
+  if (!st.ok()) return fail("cannot create data dir", st);
+
+  std::unique_ptr<schema::ResourceRegistry> kinds;
+  st = schema::ResourceRegistry::LoadBuiltin(&kinds);
+  if (!st.ok()) return fail("cannot load the compiled-in CRDs", st);
+
+  store::EmbeddedOptions so;
+  so.dir = flags.data_dir + "/store";
+  so.fsync = flags.fsync;
+  std::unique_ptr<store::Store> store;
+  st = store::OpenEmbedded(so, &store);
+  if (!st.ok()) return fail("cannot open the store", st);
+
+  tls::ServingPki pki;
+  if (flags.tls) {
+    std::vector<std::string> hosts = flags.tls_sans;
+    std::string host = flags.listen.substr(0, flags.listen.rfind(':'));
+    if (!host.empty() && host != "0.0.0.0" && host != "::" && host != "[::]") hosts.push_back(host);
+    st = tls::EnsureServingPki(flags.data_dir + "/pki", hosts, &pki);
+    if (!st.ok()) return fail("cannot prepare TLS certificates", st);
+  }
+  std::string token;
+  st = tls::EnsureToken(flags.data_dir + "/token", &token);
+  if (!st.ok()) return fail("cannot prepare the admin token", st);
+
+  apiserver::ObjectRegistry registry(store.get(), kinds.get());
+  st = BootstrapNamespaces(registry);
+  if (!st.ok()) return fail("cannot create the default namespace", st);
+
+  std::shared_ptr<schema::OpenApiDocs> openapi(schema::OpenApiDocs::Build(*kinds));
+  std::string scheme = flags.tls ? "https://" : "http://";
+
+  apiserver::HttpServerOptions ho;
+  ho.listen = flags.listen;
+  ho.tls = flags.tls;
+  ho.cert_path = pki.cert_path;
+  ho.key_path = pki.key_path;
+  std::unique_ptr<apiserver::Discovery> discovery;
+  std::unique_ptr<apiserver::ApiHandler> handler;
+  apiserver::HttpServer server(ho, [&handler](apiserver::HttpRequest& req, apiserver::ResponseWriter& w) {
+    handler->Handle(req, w);
+  });
+  // Bind first so that port 0 resolves before discovery and kubeconfig name it.
+  discovery = std::make_unique<apiserver::Discovery>(*kinds, flags.listen);
+  handler = std::make_unique<apiserver::ApiHandler>(&registry, discovery.get(), MakeOpenApi(openapi),
+                                                    token, &metrics::Default());
+  st = server.Start();
+  if (!st.ok()) return fail("cannot start the API server", st);
+  std::string host = flags.listen.substr(0, flags.listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  std::string url = scheme + host + ":" + std::to_string(server.Port());
+  RegisterStoreMetrics(store.get(), handler.get());
+
+  st = cli::WriteKubeconfig(flags.data_dir + "/kubeconfig", url, pki.ca_cert_pem, token);
+  if (!st.ok()) return fail("cannot write the kubeconfig", st);
+
+  apiserver::GarbageCollector gc(&registry);
+  gc.Start();
+  handler->SetReady(true);
+  log::Info("serving", {{"url", url}, {"dataDir", flags.data_dir},
+                        {"kubeconfig", flags.data_dir + "/kubeconfig"}});
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  handler->SetReady(false);
+  handler->CloseWatches();
+  server.Stop();
+  gc.Stop();
+  store->Close();
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace dw::serve
