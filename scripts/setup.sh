@@ -8,16 +8,18 @@ export DEBIAN_FRONTEND=noninteractive
 BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
   libboost1.74-dev rapidjson-dev libyaml-dev libssl-dev libzstd-dev zlib1g-dev catch2)
 # Real parts the test suite talks to.
-TEST_PKGS=(git etcd-server etcd-client prometheus curl jq openssl python3 procps psmisc)
-# The test suite starts its own dockerd (later issues need it).
-DOCKER_PKGS=(docker.io docker-compose busybox-static)
+TEST_PKGS=(git etcd-server etcd-client prometheus curl jq openssl python3 procps psmisc diffutils)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in
   build) ;;
-  all|test) want+=("${TEST_PKGS[@]}" "${DOCKER_PKGS[@]}") ;;
+  all|test) want+=("${TEST_PKGS[@]}") ;;
   *) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
 esac
+
+# kubectl is not a Debian package: the machines ship it, and the conformance
+# tests use that real client.
+command -v kubectl >/dev/null || echo "warning: kubectl not found; the kubectl conformance tests need it" >&2
 
 missing=()
 for p in "${want[@]}"; do

@@ -321,7 +321,6 @@ Status ObjectRegistry::Create(const schema::ResourceInfo& r, const std::string& 
 Status ObjectRegistry::PrepareUpdate(const schema::ResourceInfo& r, const json::Value& live,
                                      json::Document& next, const WriteOptions& opts,
                                      bool managed_fields_done, WriteResult* out) {
-  auto& a = next.GetAllocator();
   DW_RETURN_IF_ERROR(CheckTypeMeta(r, next));
   if (opts.status_subresource) {
     // Only status moves through /status; everything else stays as it is.
@@ -331,6 +330,7 @@ Status ObjectRegistry::PrepareUpdate(const schema::ResourceInfo& r, const json::
     if (managed_fields_done) CopyMember(*json::Find(next, "metadata"), Meta(result), "managedFields", result.GetAllocator());
     next.Swap(result);
   } else {
+    auto& a = next.GetAllocator();
     FillTypeMeta(r, next);
     json::Value& m = Meta(next);
     const json::Value& lm = *json::Find(live, "metadata");
@@ -355,7 +355,9 @@ Status ObjectRegistry::PrepareUpdate(const schema::ResourceInfo& r, const json::
       json::SetInt(m, "generation", gen, a);
     }
   }
-  if (!managed_fields_done) patch::RecordUpdate(&live, next, ManagedFieldsOptions(r, opts), a);
+  // Swap() above moved next's allocator: ask for it again, never cache it across.
+  if (!managed_fields_done)
+    patch::RecordUpdate(&live, next, ManagedFieldsOptions(r, opts), next.GetAllocator());
   DW_RETURN_IF_ERROR(Admit(r, next, opts, out));
   out->changed = !SameContent(live, next);
   return Status::OK();

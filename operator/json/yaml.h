@@ -29,8 +29,9 @@ struct ParseOptions {
 };
 
 // Parses every document of a YAML stream. Empty documents (only comments or
-// "---") are skipped. Plain scalars resolve per YAML 1.1 core rules used by
-// Kubernetes (null/~, true/false, integers, floats); quoted scalars stay strings.
+// "---") are skipped. Plain scalars resolve per the YAML 1.2 core schema, as
+// sigs.k8s.io/yaml does (null/~, true/false, integers, floats; not yes/no);
+// quoted scalars stay strings.
 // Errors read "FILE:LINE:COL: message". Duplicate mapping keys are an error.
 // Aliases/anchors are resolved; alias expansion is bounded (billion-laughs safe).
 Status ParseAll(std::string_view text, const ParseOptions& opts, std::vector<YamlDocument>* out);

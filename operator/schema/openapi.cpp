@@ -229,19 +229,26 @@ class Builder {
     return l;
   }
 
-  // OpenAPI 2.0 has no oneOf/anyOf/not/nullable; the apiserver drops them.
-  void StripV3Only(json::Value& v) {
+  // The published form of a CRD schema, as the apiextensions apiserver
+  // publishes it: int-or-string nodes lose their anyOf (clients recognise
+  // the extension and show IntOrString), and OpenAPI 2.0, which has no
+  // oneOf/anyOf/not/nullable, loses those keywords everywhere.
+  void Publish(json::Value& v) {
     if (v.IsObject()) {
-      for (const char* k : {"oneOf", "anyOf", "not", "nullable"}) v.RemoveMember(k);
-      for (auto& m : v.GetObject()) StripV3Only(m.value);
+      if (f_ == Flavor::kV2) {
+        for (const char* k : {"oneOf", "anyOf", "not", "nullable"}) v.RemoveMember(k);
+      } else if (Flag(v, "x-kubernetes-int-or-string")) {
+        v.RemoveMember("anyOf");
+      }
+      for (auto& m : v.GetObject()) Publish(m.value);
     } else if (v.IsArray()) {
-      for (auto& e : v.GetArray()) StripV3Only(e);
+      for (auto& e : v.GetArray()) Publish(e);
     }
   }
 
   json::Value KindSchema(const ResourceInfo& info) {
     json::Value s(*info.schema, a_);
-    if (f_ == Flavor::kV2) StripV3Only(s);
+    Publish(s);
     json::Value& props = json::EnsureObject(s, "properties", a_);
     json::Value meta = DescribedRef(kObjectMetaDef,
                                     "Standard object's metadata. More info: "

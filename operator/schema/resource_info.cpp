@@ -89,6 +89,15 @@ Status FromCrd(const json::Value& crd, ResourceInfo* info) {
   if (group == nullptr || !group->IsString()) return Status::Invalid("spec.group: Required value");
   info->group.assign(group->GetString(), group->GetStringLength());
   DW_RETURN_IF_ERROR(ReadNames(*spec, info));
+  const json::Value* meta = json::Find(crd, "metadata");
+  std::string name = meta ? json::GetString(*meta, "name") : "";
+  // The apiextensions rule; core kinds (group "") are dockward's own
+  // descriptions and are named by plural alone.
+  std::string want = info->group.empty() ? info->plural : info->plural + "." + info->group;
+  if (name != want) {
+    return Status::Invalid("metadata.name: Invalid value: \"" + name + "\": must be spec.names.plural+\".\"+spec.group (\"" +
+                           want + "\")");
+  }
   std::string scope = json::GetString(*spec, "scope");
   if (scope != "Namespaced" && scope != "Cluster") {
     return Status::Invalid("spec.scope: Unsupported value: \"" + scope + "\": supported values: \"Namespaced\", \"Cluster\"");

@@ -30,6 +30,19 @@ bool IsInteger(const json::Value& v) {
   return std::isfinite(d) && std::floor(d) == d;
 }
 
+// libstdc++'s std::regex matcher recurses once per input character and
+// overflows the stack somewhere below 100 KB of input; patterns guard short
+// fields (names, digests, URLs), so longer values are refused up front.
+constexpr size_t kMaxPatternInput = 4096;
+
+bool Matches(const std::regex& re, std::string_view str) {
+  try {
+    return std::regex_search(str.begin(), str.end(), re);
+  } catch (const std::regex_error&) {  // error_complexity / error_stack
+    return false;
+  }
+}
+
 class Walker {
  public:
   explicit Walker(std::vector<FieldCause>* errs) : errs_(errs) {}
@@ -123,7 +136,10 @@ class Walker {
       const std::regex* re = CompiledPattern(Sv(*p));
       if (re == nullptr) {
         Add("FieldValueInvalid", path, "Internal error: schema pattern '" + std::string(Sv(*p)) + "' does not compile");
-      } else if (!std::regex_search(str.begin(), str.end(), *re)) {
+      } else if (str.size() > kMaxPatternInput) {
+        Add("FieldValueTooLong", path,
+            "Too long: may not be more than " + std::to_string(kMaxPatternInput) + " bytes when a pattern applies");
+      } else if (!Matches(*re, str)) {
         Invalid(path, v, "should match '" + std::string(Sv(*p)) + "'");
       }
     }

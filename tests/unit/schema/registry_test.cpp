@@ -177,9 +177,13 @@ TEST_CASE("registry: malformed CRDs are rejected with a reason", "[schema][regis
   CHECK_FALSE(load(head + "  versions:\n  - name: v1\n    served: true\n    storage: false\n").ok());
   CHECK_FALSE(load("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n").ok());
   dw::Status scope = load(
-      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: a.b}\n"
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: as.b}\n"
       "spec:\n  group: b\n  scope: Global\n  names: {kind: A, plural: as}\n");
   CHECK_THAT(scope.message(), Catch::Contains("Unsupported value: \"Global\""));
+  dw::Status misnamed = load(
+      "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widget.example.com}\n"
+      "spec:\n  group: example.com\n  scope: Namespaced\n  names: {kind: Widget, plural: widgets}\n");
+  CHECK_THAT(misnamed.message(), Catch::Contains("must be spec.names.plural+\".\"+spec.group (\"widgets.example.com\")"));
   // Two documents defining the same resource.
   std::string one = head + version + "        type: object\n";
   CHECK(load(one + "---\n" + one).code() == dw::Code::kAlreadyExists);
