@@ -66,7 +66,11 @@ for c in 1 8 64; do
 done
 
 # LIST of 10,000 objects in one namespace / key range.
-kubectl --kubeconfig "$KC" create namespace list10k >/dev/null
+make_ns() {  # kubectl create namespace would send protobuf; apply sends JSON
+  printf '{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"%s"}}' "$1" |
+    kubectl --kubeconfig "$KC" apply -f - >/dev/null
+}
+make_ns list10k
 dw create --clients 16 --count 10000 --namespace list10k --prefix l >/dev/null
 et create --clients 16 --count 10000 --prefix l >/dev/null
 a=$(dw list --namespace list10k --repeat 20)
@@ -75,7 +79,7 @@ printf '| LIST 10,000 objects: p50 / p99 (ms, incl. client parse) | %s / %s | %s
   "$(field "$a" p50_ms)" "$(field "$a" p99_ms)" "$(field "$b" p50_ms)" "$(field "$b" p99_ms)"
 
 # One write reaching 100 watchers.
-kubectl --kubeconfig "$KC" create namespace watch100 >/dev/null
+make_ns watch100
 a=$(dw watch --namespace watch100 --watchers 100 --writes 100 --prefix w)
 b=$(et watch --watchers 100 --writes 100 --prefix w)
 printf '| 100 watchers: delivery after the write is acknowledged, p50 / p99 (ms) | %s / %s | %s / %s |\n' \

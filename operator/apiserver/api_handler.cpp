@@ -4,6 +4,7 @@
 #include <map>
 #include <unordered_set>
 
+#include "operator/apiserver/protobuf_body.h"
 #include "operator/apiserver/request_info.h"
 #include "operator/apiserver/request_options.h"
 #include "operator/apiserver/status_response.h"
@@ -109,9 +110,10 @@ Status ParseBody(const HttpRequest& req, json::Document* doc) {
     po.track_lines = false;
     return yaml::ParseOne(req.body, po, doc);
   }
+  if (ct.rfind(kProtobufContentType, 0) == 0) return DecodeProtobufObject(req.body, doc);
   if (!ct.empty() && ct.rfind("application/json", 0) != 0 && ct.rfind("*/*", 0) != 0)
     return Status(Code::kUnsupportedMediaType, "the body of the request was in an unknown format - "
-                  "accepted media types include: application/json, application/yaml");
+                  "accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf");
   Status st = json::Parse(req.body, doc);
   if (!st.ok()) return Status::BadRequest("the object provided is unrecognized: " + st.message());
   return Status::OK();
@@ -244,7 +246,14 @@ void ApiHandler::Handle(HttpRequest& req, ResponseWriter& w) {
 void ApiHandler::HandleResource(HttpRequest& req, ResponseWriter& w, int* code) {
   RequestInfo info = ParseRequestInfo(req);
   const schema::ResourceInfo* r = registry_->kinds().ByResource(info.group, info.resource);
-  auto fail = [&](const Status& st) { *code = WriteStatus(w, st); };
+  std::string object_name = info.name;  // a create learns it from the body
+  auto fail = [&](const Status& st) {
+    // Field errors name their object, so that kubectl can print
+    // "The BackupPolicy "x" is invalid:" followed by each cause.
+    StatusDetails details;
+    if (r && st.code() == Code::kInvalid && !st.causes().empty()) details = {object_name, r->group, r->kind};
+    *code = WriteStatus(w, st, details);
+  };
   if (!r || r->version != info.version || (!r->namespaced && !info.namespace_.empty()) ||
       (!info.subresource.empty() && !(info.subresource == "status" && (r->has_status || (r->group.empty() && r->plural == "namespaces"))))) {
     return fail(Status::NotFound("the server could not find the requested resource"));
@@ -331,6 +340,7 @@ void ApiHandler::HandleResource(HttpRequest& req, ResponseWriter& w, int* code) 
     Status st = ParseWriteOptions(req, false, false, &o);
     json::Document d;
     if (st.ok()) st = ParseBody(req, &d);
+    if (st.ok()) object_name = json::GetStringPath(d, "metadata.name");
     WriteResult res;
     if (st.ok()) st = registry_->Create(*r, ns, d, o, &res);
     if (!st.ok()) return fail(st);
@@ -450,6 +460,15 @@ void ApiHandler::HandleWatch(const schema::ResourceInfo& r, const std::string& n
     } catch (...) {
       return (void)WriteStatus(w, Status::BadRequest("invalid resourceVersion: " + rv_text));
     }
+    // Resuming a filtered watch: the client's list (at from_rv or later)
+    // holds what matches now. Events carry no previous state, so this is
+    // what later MODIFIED/DELETED events are judged against.
+    if (filtering) {
+      store::ListResult lr;
+      st = registry_->List(r, ns, q, &lr);
+      if (!st.ok()) return (void)WriteStatus(w, st);
+      for (const auto& item : lr.items) visible.insert(item.key);
+    }
   }
   std::unique_ptr<store::Watcher> watcher;
   st = registry_->store()->Watch(prefix, from_rv, &watcher);
@@ -539,7 +558,9 @@ void ApiHandler::HandleWatch(const schema::ResourceInfo& r, const std::string& n
         bool matches = q.fields.Matches(d) && (q.labels.Empty() || (e.object.labels && q.labels.Matches(*e.object.labels)));
         bool was = visible.count(e.object.key) > 0;
         if (e.type == store::Event::Type::kDeleted) {
-          if (was) ok = write_event("DELETED", e.object, &d);
+          // The deleted object's last state decides too: it may have been
+          // created and deleted after the list this watch resumes from.
+          if (was || matches) ok = write_event("DELETED", e.object, &d);
           visible.erase(e.object.key);
         } else if (matches) {
           visible.insert(e.object.key);

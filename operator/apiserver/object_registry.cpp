@@ -1,5 +1,7 @@
 #include "operator/apiserver/object_registry.h"
 
+#include <openssl/evp.h>
+
 #include <random>
 
 #include "operator/common/clock.h"
@@ -22,6 +24,33 @@ bool AllowsUnconditionalUpdate(const schema::ResourceInfo& r) {
 }
 bool IsNamespaceKind(const schema::ResourceInfo& r) {
   return r.group.empty() && r.plural == "namespaces";
+}
+bool IsSecretKind(const schema::ResourceInfo& r) { return r.group.empty() && r.plural == "secrets"; }
+
+std::string Base64(std::string_view in) {
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// A Secret's stringData is write-only, as in Kubernetes: its entries are
+// folded into data (winning over data for the same key) and never stored.
+// A stringData of the wrong type is left for validation to reject.
+void FoldSecretStringData(json::Document& obj) {
+  const json::Value* sd = json::Find(obj, "stringData");
+  if (!sd || !sd->IsObject()) return;
+  for (auto it = sd->MemberBegin(); it != sd->MemberEnd(); ++it)
+    if (!it->value.IsString()) return;
+  auto& a = obj.GetAllocator();
+  json::Value& data = json::EnsureObject(obj, "data", a);
+  sd = json::Find(obj, "stringData");  // EnsureObject may have moved the members
+  for (auto it = sd->MemberBegin(); it != sd->MemberEnd(); ++it) {
+    std::string_view key(it->name.GetString(), it->name.GetStringLength());
+    json::SetString(data, key, Base64({it->value.GetString(), it->value.GetStringLength()}), a);
+  }
+  json::Remove(obj, "stringData");
 }
 
 Status ParseStored(const store::Object& o, json::Document* doc) {
@@ -222,6 +251,7 @@ Status ObjectRegistry::CheckNamespace(const schema::ResourceInfo& r, const std::
 
 Status ObjectRegistry::Admit(const schema::ResourceInfo& r, json::Document& obj,
                              const WriteOptions& opts, WriteResult* out) {
+  if (IsSecretKind(r)) FoldSecretStringData(obj);
   std::vector<FieldCause> causes;
   if (r.schema) {
     auto res = schema::Admit(*r.schema, obj, opts.validation, obj.GetAllocator());

@@ -4,7 +4,7 @@
 
 namespace dw::apiserver {
 
-std::string StatusJson(const Status& st) {
+std::string StatusJson(const Status& st, const StatusDetails& sd) {
   json::Document d(rapidjson::kObjectType);
   auto& a = d.GetAllocator();
   d.AddMember("kind", "Status", a);
@@ -13,8 +13,12 @@ std::string StatusJson(const Status& st) {
   d.AddMember("status", st.ok() ? "Success" : "Failure", a);
   d.AddMember("message", json::Str(st.message(), a), a);
   d.AddMember("reason", json::Str(ReasonOf(st.code()), a), a);
-  if (!st.causes().empty()) {
+  bool has_ref = !sd.name.empty() || !sd.kind.empty();
+  if (!st.ok() && (has_ref || !st.causes().empty())) {
     json::Value details(rapidjson::kObjectType);
+    if (!sd.name.empty()) details.AddMember("name", json::Str(sd.name, a), a);
+    if (!sd.group.empty()) details.AddMember("group", json::Str(sd.group, a), a);
+    if (!sd.kind.empty()) details.AddMember("kind", json::Str(sd.kind, a), a);
     json::Value causes(rapidjson::kArrayType);
     for (const auto& c : st.causes()) {
       json::Value cv(rapidjson::kObjectType);
@@ -23,16 +27,16 @@ std::string StatusJson(const Status& st) {
       cv.AddMember("field", json::Str(c.field, a), a);
       causes.PushBack(cv, a);
     }
-    details.AddMember("causes", causes, a);
+    if (!causes.Empty()) details.AddMember("causes", causes, a);
     d.AddMember("details", details, a);
   }
   d.AddMember("code", HttpCode(st.code()), a);
   return json::Serialize(d);
 }
 
-int WriteStatus(ResponseWriter& w, const Status& st) {
+int WriteStatus(ResponseWriter& w, const Status& st, const StatusDetails& details) {
   int code = HttpCode(st.code());
-  w.Send(code, "application/json", StatusJson(st));
+  w.Send(code, "application/json", StatusJson(st, details));
   return code;
 }
 

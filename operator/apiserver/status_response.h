@@ -10,9 +10,17 @@
 
 namespace dw::apiserver {
 
+// metav1.StatusDetails: which object an error is about. kubectl builds its
+// message from them ("The BackupPolicy \"x\" is invalid: * field: ...").
+struct StatusDetails {
+  std::string name;
+  std::string group;
+  std::string kind;  // the Kind for Invalid errors, the resource otherwise (as Kubernetes does)
+};
+
 // {"kind":"Status","apiVersion":"v1","status":"Failure","message":...}
-std::string StatusJson(const Status& st);
+std::string StatusJson(const Status& st, const StatusDetails& details = {});
 // Sends `st` as a Status object; returns the HTTP code used.
-int WriteStatus(ResponseWriter& w, const Status& st);
+int WriteStatus(ResponseWriter& w, const Status& st, const StatusDetails& details = {});
 
 }  // namespace dw::apiserver

@@ -41,6 +41,13 @@ std::string Query(const ApplyOptions& o, bool apply_patch) {
   return q;
 }
 
+// Drops what a write changes even when the content does not.
+json::Document& WithoutVolatile(json::Document& d) {
+  if (json::Value* md = json::Find(d, "metadata"))
+    for (const char* k : {"managedFields", "resourceVersion", "generation"}) json::Remove(*md, k);
+  return d;
+}
+
 // Returns the live object, or an empty (null) document when absent.
 Status GetLive(Env& env, const ObjectRef& ref, json::Document* live) {
   Status st = env.api->Get(ref.Path(), live);
@@ -58,9 +65,17 @@ Status ServerSideApply(Env& env, const ObjectRef& ref, const ApplyOptions& o,
   Status st = env.api->Send("PATCH", ref.Path() + Query(o, true), json::Serialize(*ref.manifest->obj),
                             "application/apply-patch+yaml", result);
   if (!st.ok()) return st;
-  std::string before = live.IsNull() ? "" : json::GetStringPath(live, "metadata.resourceVersion");
-  std::string after = json::GetStringPath(*result, "metadata.resourceVersion");
-  *verb = !before.empty() && before == after ? "unchanged" : "serverside-applied";
+  bool unchanged;
+  if (o.dry_run) {
+    // A dry run never moves resourceVersion; compare content instead.
+    json::Document after;
+    after.CopyFrom(*result, after.GetAllocator());
+    unchanged = !live.IsNull() && json::Equal(WithoutVolatile(live), WithoutVolatile(after));
+  } else {
+    std::string before = live.IsNull() ? "" : json::GetStringPath(live, "metadata.resourceVersion");
+    unchanged = !before.empty() && before == json::GetStringPath(*result, "metadata.resourceVersion");
+  }
+  *verb = unchanged ? "unchanged" : "serverside-applied";
   return Status::OK();
 }
 

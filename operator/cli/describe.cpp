@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "operator/cli/describe_format.h"
+#include "operator/cli/output.h"
+#include "operator/cli/table.h"
 #include "operator/cli/verbs.h"
 #include "operator/common/clock.h"
 
@@ -87,7 +89,7 @@ Status AddEvents(Env& env, const json::Value& obj, const ApiResource& res, Descr
 
 }  // namespace
 
-Status DescribeObject(Env& env, const json::Value& obj, const ApiResource& res, std::string* text) {
+static Status DescribeObject(Env& env, const json::Value& obj, const ApiResource& res, std::string* text) {
   DescribeLines lines;
   const json::Value* md = json::Find(obj, "metadata");
   lines.push_back({"Name:", json::GetStringPath(obj, "metadata.name")});
@@ -101,12 +103,16 @@ Status DescribeObject(Env& env, const json::Value& obj, const ApiResource& res, 
     meta.CopyFrom(*md, meta.GetAllocator());
     for (const char* k : {"name", "namespace", "labels", "annotations", "managedFields"})
       json::Remove(meta, k);
+    SortKeys(meta);
     if (meta.MemberCount() > 0) {
       lines.push_back({"Metadata:"});
       DescribeValue(meta, 2, &lines);
     }
   }
-  for (const auto& m : obj.GetObject()) {
+  json::Document sorted;
+  sorted.CopyFrom(obj, sorted.GetAllocator());
+  SortKeys(sorted);
+  for (const auto& m : sorted.GetObject()) {
     std::string key = m.name.GetString();
     if (key == "apiVersion" || key == "kind" || key == "metadata") continue;
     json::Document one(rapidjson::kObjectType);

@@ -9,12 +9,43 @@ namespace dw::cli {
 
 namespace {
 
-bool IsAcronym(const std::string& lower) {
-  static const char* kAcronyms[] = {"api", "uid", "url", "ip", "id", "tls", "dns", "http",
-                                    "https", "cpu", "json", "yaml", "ssh", "sha", "ttl", "uri"};
-  for (const char* a : kAcronyms)
-    if (lower == a) return true;
+bool IsAcronym(const std::string& upper) {
+  for (const char* a : {"API", "URL", "UID", "OSB", "GUID"})
+    if (upper == a) return true;
   return false;
+}
+
+enum class CharClass { kLower, kUpper, kDigit, kOther };
+
+CharClass ClassOf(char c) {
+  if (std::islower(static_cast<unsigned char>(c))) return CharClass::kLower;
+  if (std::isupper(static_cast<unsigned char>(c))) return CharClass::kUpper;
+  if (std::isdigit(static_cast<unsigned char>(c))) return CharClass::kDigit;
+  return CharClass::kOther;
+}
+
+// github.com/fatih/camelcase.Split, which kubectl uses: split where the
+// character class changes, and move the last upper-case letter of an
+// upper-case run onto a following lower-case run ("UIDValue" -> UID, Value).
+std::vector<std::string> CamelSplit(const std::string& s) {
+  std::vector<std::string> runs;
+  CharClass last = CharClass::kOther;
+  for (size_t i = 0; i < s.size(); ++i) {
+    CharClass c = ClassOf(s[i]);
+    if (runs.empty() || c != last) runs.emplace_back();
+    runs.back() += s[i];
+    last = c;
+  }
+  for (size_t i = 0; i + 1 < runs.size(); ++i) {
+    if (ClassOf(runs[i][0]) == CharClass::kUpper && ClassOf(runs[i + 1][0]) == CharClass::kLower) {
+      runs[i + 1] = runs[i].back() + runs[i + 1];
+      runs[i].pop_back();
+    }
+  }
+  std::vector<std::string> out;
+  for (auto& r : runs)
+    if (!r.empty()) out.push_back(r);
+  return out;
 }
 
 bool IsScalar(const json::Value& v) { return !v.IsObject() && !v.IsArray(); }
@@ -22,36 +53,16 @@ bool IsScalar(const json::Value& v) { return !v.IsObject() && !v.IsArray(); }
 }  // namespace
 
 std::string FieldLabel(const std::string& key) {
-  std::vector<std::string> words;
-  std::string cur;
-  for (size_t i = 0; i < key.size(); ++i) {
-    char c = key[i];
-    bool upper = std::isupper(static_cast<unsigned char>(c));
-    bool next_lower = i + 1 < key.size() && std::islower(static_cast<unsigned char>(key[i + 1]));
-    bool prev_lower = !cur.empty() && !std::isupper(static_cast<unsigned char>(cur.back()));
-    // Break before an upper-case letter that starts a word: "apiVersion",
-    // and "UIDValue" -> "UID", "Value".
-    if (upper && !cur.empty() && (prev_lower || next_lower)) {
-      words.push_back(cur);
-      cur.clear();
-    }
-    if (c == '_' || c == '-' || c == '.') {
-      if (!cur.empty()) words.push_back(cur);
-      cur.clear();
-      continue;
-    }
-    cur += c;
-  }
-  if (!cur.empty()) words.push_back(cur);
+  // Keys with anything but letters and '-' (label keys, "s3") stay verbatim.
+  for (char c : key)
+    if (!std::isalpha(static_cast<unsigned char>(c)) && c != '-') return key;
   std::string out;
-  for (auto& w : words) {
-    std::string lower = w;
-    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-    if (IsAcronym(lower)) {
-      std::transform(w.begin(), w.end(), w.begin(), ::toupper);
-    } else {
-      w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
-    }
+  for (auto w : CamelSplit(key)) {
+    if (w == "_") continue;
+    std::string upper = w;
+    std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+    if (IsAcronym(upper)) w = upper;
+    else w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
     out += (out.empty() ? "" : " ") + w;
   }
   return out;

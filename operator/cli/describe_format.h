@@ -17,7 +17,6 @@ std::string FieldLabel(const std::string& key);
 using DescribeLines = std::vector<std::vector<std::string>>;
 
 // Appends `v` under `indent` spaces, kubectl's generic-describer style.
-// `skip` names top-level keys to leave out (only at depth 0).
 void DescribeValue(const json::Value& v, int indent, DescribeLines* out);
 
 // Aligns blocks of consecutive multi-cell lines (Go tabwriter, padding 2).

@@ -89,7 +89,7 @@ EOF
 assert_ok "server-side apply" k apply --server-side -f "$DW_TMP/ssa.yaml"
 assert_eq "server-side apply prints serverside-applied" "backuppolicy.dockward.io/ssa serverside-applied" "$OUT"
 assert_eq "managedFields records kubectl as Apply manager" "kubectl Apply" \
-  "$(jget bp/ssa '.metadata.managedFields[] | select(.operation=="Apply") | "\(.manager) \(.operation)"')"
+  "$(jget bp/ssa '.metadata.managedFields[] | select(.operation=="Apply") | "\(.manager) \(.operation)"' --show-managed-fields)"
 assert_eq "no last-applied annotation with server-side apply" "null" \
   "$(jget bp/ssa '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]')"
 assert_ok "server-side re-apply" k apply --server-side -f "$DW_TMP/ssa.yaml"
@@ -105,17 +105,18 @@ assert_ok "--force-conflicts takes over" \
 assert_eq "forced value stored" "@hourly" "$(jget bp/ssa .spec.schedule)"
 assert_eq "forced change bumps generation" "2" "$(jget bp/ssa .metadata.generation)"
 assert_contains "other now owns spec.schedule" \
-  "$(jget bp/ssa '.metadata.managedFields[] | select(.manager=="other") | .fieldsV1 | tostring')" '"f:schedule"'
+  "$(jget bp/ssa '.metadata.managedFields[] | select(.manager=="other") | .fieldsV1 | tostring' --show-managed-fields)" '"f:schedule"'
 
 # --- get: tables and formats ------------------------------------------------
 assert_ok "get table" k get backuppolicies
 header=$(head -n1 <<<"$OUT")
 assert_match "table header" "$header" '^NAME +SCHEDULE +SUSPEND +LAST SUCCESS +READY +AGE$'
-assert_match "table row" "$OUT" '^nightly +0 2 \* \* \* +false +<none> +<none> +[0-9]+s$'
+# Empty cells print blank for custom resources, as against Kubernetes.
+assert_match "table row" "$OUT" '^nightly +0 2 \* \* \* +false +[0-9]+s$'
 assert_ok "get -o wide" k get bp -o wide
 assert_match "wide header has priority-1 columns" "$(head -n1 <<<"$OUT")" \
   '^NAME +SCHEDULE +SUSPEND +LAST SUCCESS +NEXT +DESTINATION +READY +AGE$'
-assert_match "wide row" "$OUT" '^weekly +@weekly +false +<none> +<none> +/var/backups/weekly +<none> +[0-9]+s$'
+assert_match "wide row" "$OUT" '^weekly +@weekly +false +/var/backups/weekly +[0-9]+s$'
 assert_ok "get -o yaml" k get bp nightly -o yaml
 assert_contains "yaml kind" "$OUT" "kind: BackupPolicy"
 assert_contains "yaml spec" "$OUT" "path: /var/backups/nightly"

@@ -107,7 +107,7 @@ assert_eq "label removed, others kept" '{"app":"db"}' "$(jget bp/nightly '.metad
 assert_ok "annotate add" k annotate bp nightly owner=ops
 assert_eq "annotate prints annotated" "backuppolicy.dockward.io/nightly annotated" "$OUT"
 assert_fails "annotate overwrite needs --overwrite" k annotate bp nightly owner=dev
-assert_contains "annotate overwrite refusal" "$OUT" "'owner' already has a value (ops), and --overwrite is false"
+assert_contains "annotate overwrite refusal" "$OUT" "--overwrite is false but found the following declared annotation(s): 'owner' already has a value (ops)"
 assert_ok "annotate --overwrite" k annotate bp nightly owner=dev --overwrite
 assert_eq "annotation overwritten" "dev" "$(jget bp/nightly '.metadata.annotations.owner')"
 assert_ok "annotate remove" k annotate bp nightly owner-
@@ -131,11 +131,13 @@ assert_eq "replace stored" "@monthly" "$(jget bp/nightly .spec.schedule)"
 
 # --- validation ----------------------------------------------------------------
 assert_fails "invalid manifest rejected" k apply -f "$TD/bp-invalid.yaml"
-assert_contains "invalid: reason" "$OUT" "Error from server (Invalid)"
-assert_contains "invalid: names the object" "$OUT" 'BackupPolicy.dockward.io "broken" is invalid'
-assert_contains "invalid: enum" "$OUT" 'spec.compression: Unsupported value: "lz4": supported values: "zstd", "gzip", "none"'
-assert_contains "invalid: type" "$OUT" 'spec.retention.daily: Invalid value: "string": spec.retention.daily in body must be of type integer: "string"'
-assert_contains "invalid: required" "$OUT" 'spec.destination: Required value'
+# kubectl renders an Invalid Status with details as a headline plus one line per cause.
+assert_contains "invalid: names the object" "$OUT" 'The BackupPolicy "broken" is invalid:'
+assert_contains "invalid: enum" "$OUT" '* spec.compression: Unsupported value: "lz4": supported values: "zstd", "gzip", "none"'
+assert_contains "invalid: type" "$OUT" '* spec.retention.daily: Invalid value: '
+assert_contains "invalid: type message" "$OUT" 'spec.retention.daily in body must be of type integer: "string"'
+assert_contains "invalid: required" "$OUT" '* spec.destination: Required value'
+assert_eq "invalid: exactly three causes" "3" "$(grep -c '^\* ' <<<"$OUT")"
 assert_fails "invalid object not stored" k get bp broken
 assert_fails "unknown field rejected (Strict)" k apply -f "$TD/bp-unknown-field.yaml"
 assert_contains "unknown field message" "$OUT" 'unknown field "spec.retension"'
