@@ -11,7 +11,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 
 bash "$ROOT/scripts/setup.sh" build
 bash "$ROOT/scripts/build.sh"
-$SUDO install -m 0755 "${BUILD_DIR:-$ROOT/build}/dockward" /usr/local/bin/dockward
+$SUDO install -s -m 0755 "${BUILD_DIR:-$ROOT/build}/dockward" /usr/local/bin/dockward
 
 mkdir -p "$DATA_DIR"
 if curl -sfk "https://$LISTEN/readyz" >/dev/null 2>&1; then

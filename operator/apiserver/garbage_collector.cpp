@@ -163,7 +163,27 @@ struct GarbageCollector::Impl {
     return pending;
   }
 
-  void CheckOwners(const std::string& key, const Node& n) {
+  // The owners as stored now. The cached node can be stale: an owner
+  // processed earlier in the same pass (orphaning) may have just rewritten
+  // this object's ownerReferences, and its watch event is not seen yet.
+  bool LiveOwners(const Node& n, std::vector<OwnerRef>* owners, std::string* rv) {
+    store::Object o;
+    json::Document d;
+    if (!reg->Get(*n.kind, n.ns, n.name, &o).ok() || !json::Parse(*o.data, &d).ok()) return false;
+    if (json::FindPath(d, "metadata.deletionTimestamp")) return false;
+    *rv = std::to_string(o.rv);
+    if (const json::Value* refs = json::FindPath(d, "metadata.ownerReferences"); refs && refs->IsArray())
+      for (const auto& r : refs->GetArray())
+        owners->push_back({json::GetString(r, "apiVersion"), json::GetString(r, "kind"),
+                           json::GetString(r, "name"), json::GetString(r, "uid")});
+    return true;
+  }
+
+  void CheckOwners(const std::string& key, const Node& cached) {
+    Node n = cached;
+    n.owners.clear();
+    std::string rv;
+    if (!LiveOwners(cached, &n.owners, &rv) || n.owners.empty()) return;
     std::vector<std::string> dangling;
     bool any_alive = false;
     for (const auto& ref : n.owners) {
@@ -178,6 +198,7 @@ struct GarbageCollector::Impl {
     if (!any_alive) {
       DeleteOptions o;
       o.propagation = "Background";
+      o.precondition_rv = rv;  // judged on this version; a later change is re-evaluated
       Status st = reg->Delete(*n.kind, n.ns, n.name, o, &res);
       if (st.ok()) log::Info("garbage collected dependent", {{"key", key}});
       return;

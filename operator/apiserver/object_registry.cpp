@@ -182,6 +182,21 @@ patch::ApplyOptions ManagedFieldsOptions(const schema::ResourceInfo& r, const Wr
   return ao;
 }
 
+// Kubernetes rejects unknown fields under fieldValidation=Strict while
+// decoding, before validation runs: one BadRequest naming every unknown
+// field. The schema reports them as causes "unknown field \"path\"".
+Status StrictDecodingError(const schema::ResourceInfo& r, const std::vector<FieldCause>& causes) {
+  std::string unknown;
+  for (const auto& c : causes) {
+    if (c.message.rfind("unknown field \"", 0) != 0) continue;
+    if (!unknown.empty()) unknown += ", ";
+    unknown += c.message;
+  }
+  if (unknown.empty()) return Status::OK();
+  return Status::BadRequest(r.kind + " in version \"" + r.version + "\" cannot be handled as a " + r.kind +
+                            ": strict decoding error: " + unknown);
+}
+
 }  // namespace
 
 std::string QualifiedName(const schema::ResourceInfo& r, const std::string& name) {
@@ -258,6 +273,7 @@ Status ObjectRegistry::Admit(const schema::ResourceInfo& r, json::Document& obj,
     causes = std::move(res.errors);
     for (auto& w : res.warnings) out->warnings.push_back(std::move(w));
   }
+  if (opts.validation == schema::FieldValidation::kStrict) DW_RETURN_IF_ERROR(StrictDecodingError(r, causes));
   const json::Value* meta = json::Find(obj, "metadata");
   if (meta) {
     auto mc = schema::ValidateObjectMeta(*meta, r.namespaced);
@@ -379,16 +395,18 @@ Status ObjectRegistry::PrepareUpdate(const schema::ResourceInfo& r, const json::
         if (std::find(before.begin(), before.end(), f) == before.end())
           return Status::Forbidden("no new finalizers can be added if the object is being deleted, found new finalizers [\"" + f + "\"]");
     }
-    if (!IsNamespaceKind(r)) {
-      int64_t gen = json::GetInt(lm, "generation", 1);
-      if (SpecChanged(live, next, r.has_status)) ++gen;
-      json::SetInt(m, "generation", gen, a);
-    }
   }
   // Swap() above moved next's allocator: ask for it again, never cache it across.
   if (!managed_fields_done)
     patch::RecordUpdate(&live, next, ManagedFieldsOptions(r, opts), next.GetAllocator());
   DW_RETURN_IF_ERROR(Admit(r, next, opts, out));
+  // Judged after defaulting, as Kubernetes defaults a body while decoding
+  // it: a sparse body equal to the live spec once defaulted is no change.
+  if (!opts.status_subresource && !IsNamespaceKind(r)) {
+    int64_t gen = json::GetInt(*json::Find(live, "metadata"), "generation", 1);
+    if (SpecChanged(live, next, r.has_status)) ++gen;
+    json::SetInt(Meta(next), "generation", gen, next.GetAllocator());
+  }
   out->changed = !SameContent(live, next);
   return Status::OK();
 }

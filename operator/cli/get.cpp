@@ -49,7 +49,17 @@ Status ParseGet(Env& env, GetRequest* r) {
   std::vector<std::string> typed = Split(env.args.positional[0], ',');
   for (const auto& t : typed) {
     const ApiResource* res;
-    DW_RETURN_IF_ERROR(env.Resolve(t, &res));
+    Status st = env.Resolve(t, &res);
+    if (st.IsNotFound()) {
+      // Not a resource: maybe a category, as in `kubectl get dockward`.
+      const RestMapper* m;
+      DW_RETURN_IF_ERROR(env.Mapper(&m));
+      auto members = m->ResolveCategory(t);
+      if (members.empty()) return st;
+      r->types.insert(r->types.end(), members.begin(), members.end());
+      continue;
+    }
+    DW_RETURN_IF_ERROR(st);
     r->types.push_back(res);
   }
   r->names.assign(env.args.positional.begin() + 1, env.args.positional.end());

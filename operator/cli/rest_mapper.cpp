@@ -54,6 +54,9 @@ Status RestMapper::AddResourceList(const json::Value& list) {
     if (const json::Value* sn = json::Find(e, "shortNames"); sn && sn->IsArray())
       for (const auto& s : sn->GetArray())
         if (s.IsString()) r.short_names.push_back(s.GetString());
+    if (const json::Value* cats = json::Find(e, "categories"); cats && cats->IsArray())
+      for (const auto& c : cats->GetArray())
+        if (c.IsString()) r.categories.push_back(c.GetString());
     resources_.push_back(std::move(r));
   }
   return Status::OK();
@@ -79,6 +82,15 @@ const ApiResource* RestMapper::ByKind(const std::string& api_version,
   for (const auto& r : resources_)
     if (r.kind == kind && r.GroupVersion() == api_version) return &r;
   return nullptr;
+}
+
+std::vector<const ApiResource*> RestMapper::ResolveCategory(const std::string& typed) const {
+  std::string lowered = typed;
+  for (auto& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<const ApiResource*> out;
+  for (const auto& r : resources_)
+    if (std::find(r.categories.begin(), r.categories.end(), lowered) != r.categories.end()) out.push_back(&r);
+  return out;
 }
 
 }  // namespace dw::cli

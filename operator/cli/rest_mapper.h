@@ -14,6 +14,7 @@ namespace dw::cli {
 struct ApiResource {
   std::string group, version, kind, plural, singular;
   std::vector<std::string> short_names;
+  std::vector<std::string> categories;  // e.g. "dockward": `get dockward` lists them all
   bool namespaced = true;
 
   std::string GroupVersion() const { return group.empty() ? version : group + "/" + version; }
@@ -35,6 +36,8 @@ class RestMapper {
   // qualified "x.group" or "x.version.group". nullptr if unknown.
   const ApiResource* Resolve(const std::string& typed) const;
   const ApiResource* ByKind(const std::string& api_version, const std::string& kind) const;
+  // Every resource in category `typed` (case-insensitive), in discovery order.
+  std::vector<const ApiResource*> ResolveCategory(const std::string& typed) const;
   const std::vector<ApiResource>& All() const { return resources_; }
 
  private:

@@ -107,6 +107,14 @@ void WatchHub::Publish(std::vector<std::shared_ptr<const Event>> events) {
 Status WatchHub::Watch(const std::string& prefix, int64_t from_rv, std::unique_ptr<Watcher>* out) {
   auto s = std::make_shared<Stream>();
   s->prefix = prefix;
+  // Registered under mu_, but handed out after unlocking: assigning to *out
+  // may destroy a previous watcher, whose destructor takes mu_ too.
+  DW_RETURN_IF_ERROR(Register(s, from_rv));
+  *out = std::make_unique<HubWatcher>(shared_from_this(), std::move(s));
+  return Status::OK();
+}
+
+Status WatchHub::Register(const std::shared_ptr<Stream>& s, int64_t from_rv) {
   std::lock_guard<std::mutex> l(mu_);
   if (closed_) return Status::Unavailable("store is closed");
   if (from_rv < 0) return Status::BadRequest("resourceVersion must not be negative");
@@ -129,7 +137,6 @@ Status WatchHub::Watch(const std::string& prefix, int64_t from_rv, std::unique_p
   } else {
     streams_.push_back(s);
   }
-  *out = std::make_unique<HubWatcher>(shared_from_this(), std::move(s));
   return Status::OK();
 }
 

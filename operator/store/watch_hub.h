@@ -42,6 +42,8 @@ class WatchHub : public std::enable_shared_from_this<WatchHub> {
  private:
   friend class HubWatcher;
   void Remove(const Stream* s);
+  // Queues the history after from_rv for `s` and adds it to the live streams.
+  Status Register(const std::shared_ptr<Stream>& s, int64_t from_rv);
 
   const size_t history_limit_;
   const size_t queue_limit_;

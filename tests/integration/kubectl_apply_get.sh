@@ -186,10 +186,23 @@ data:
   pass: czNjcmV0
 EOF
 assert_eq "secret created" "secret/creds created" "$OUT"
+# kubectl's typed generators send protobuf bodies.
+assert_ok "kubectl create secret generic (protobuf body)" \
+  k create secret generic gen --from-literal=user=admin --from-literal=empty= --type=dockward.io/token
+assert_eq "create secret prints" "secret/gen created" "$OUT"
+assert_eq "protobuf secret stored" "dockward.io/token admin " \
+  "$(jget secret/gen '"\(.type) \(.data.user | @base64d) \(.data.empty | @base64d)"')"
+assert_ok "kubectl create namespace (protobuf body)" k create namespace made-by-create
+assert_eq "create namespace prints" "namespace/made-by-create created" "$OUT"
+assert_eq "protobuf namespace stored" "Active kubernetes" \
+  "$(jget ns/made-by-create '"\(.status.phase) \(.spec.finalizers | join(","))"')"
 assert_ok "get secrets" k get secrets
 assert_match "secrets header" "$(head -n1 <<<"$OUT")" '^NAME +TYPE +DATA +AGE$'
 assert_match "secret row" "$OUT" '^creds +Opaque +2 +'
+assert_match "generated secret row" "$OUT" '^gen +dockward.io/token +2 +'
 assert_eq "secret data is base64" "s3cret" "$(jget secret/creds '.data.pass | @base64d')"
+assert_eq "stringData folded into data, never stored" "admin null" \
+  "$(jget secret/creds '"\(.data.user | @base64d) \(.stringData)"')"
 run k create -f - <<'EOF'
 apiVersion: v1
 kind: Event
@@ -222,5 +235,19 @@ sed 's/name: nightly/name: watched/' "$TD/bp-nightly.yaml" >"$DW_TMP/watched.yam
 assert_ok "create while watching" k apply -f "$DW_TMP/watched.yaml"
 wait_until "watch prints the new row" 10 grep -qE '^watched +0 2 \* \* \* +false' "$DW_TMP/watch.out"
 assert_eq "watch prints one header only" "1" "$(grep -c '^NAME ' "$DW_TMP/watch.out")"
+
+# A filtered watch resumed from the list's resourceVersion still reports
+# changes and deletions of the selected objects.
+sed 's/name: nightly/name: filtered/; s/app: db/app: filtered/' "$TD/bp-nightly.yaml" >"$DW_TMP/filtered.yaml"
+assert_ok "create the filtered object" k apply -f "$DW_TMP/filtered.yaml"
+timeout 15 kubectl --kubeconfig "$KUBECONFIG_FILE" get bp -l app=filtered -w --output-watch-events \
+  >"$DW_TMP/watch2.out" 2>&1 &
+DW_BG_PIDS+=($!)
+wait_until "filtered watch lists the object" 10 grep -qE '^ADDED +filtered ' "$DW_TMP/watch2.out"
+assert_ok "change while watching" k patch bp filtered --type=merge -p '{"spec":{"suspend":true}}'
+wait_until "filtered watch reports the change" 10 grep -qE '^MODIFIED +filtered +0 2 \* \* \* +true' "$DW_TMP/watch2.out"
+assert_ok "delete while watching" k delete bp filtered
+wait_until "filtered watch reports the deletion" 10 grep -qE '^DELETED +filtered ' "$DW_TMP/watch2.out"
+assert_not_contains "filtered watch shows only selected objects" "$(cat "$DW_TMP/watch2.out")" "nightly"
 
 dw_finish kubectl_apply_get

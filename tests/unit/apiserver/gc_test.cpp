@@ -109,6 +109,25 @@ TEST_CASE("gc: orphan propagation removes the ownerReference and keeps the depen
   CHECK(f.Exists(f.backups(), "dep"));
 }
 
+// The collector starts (e.g. after a restart) with the owner already marked
+// for orphaning: it must orphan the dependent, not collect it because its
+// cached view still lists the owner that the orphaning just let go.
+TEST_CASE("gc: orphan propagation pending when the collector starts keeps the dependent", "[gc]") {
+  RegistryFixture f;
+  auto owner = f.MustCreate(f.bp(), Policy("owner"));
+  f.MustCreate(f.backups(), BackupOwnedBy("dep", &owner));
+  DeleteOptions o;
+  o.propagation = "Orphan";
+  WriteResult res;
+  REQUIRE(f.reg().Delete(f.bp(), "default", "owner", o, &res).ok());
+  GarbageCollector gc(&f.reg(), FastRetry());
+  REQUIRE(gc.Start().ok());
+  CHECK(Eventually([&] { return !f.Exists(f.bp(), "owner"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(f.Exists(f.backups(), "dep"));
+  CHECK(json::FindPath(f.MustGet(f.backups(), "dep"), "metadata.ownerReferences") == nullptr);
+}
+
 TEST_CASE("gc: foreground deletes the dependents first, then the owner", "[gc]") {
   RegistryFixture f;
   GarbageCollector gc(&f.reg(), FastRetry());

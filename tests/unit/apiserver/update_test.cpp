@@ -174,6 +174,7 @@ TEST_CASE("an identical update writes nothing", "[update]") {
   // The same holds when defaults make the body equal (body without defaulted fields).
   auto sparse = Policy("x", "", R"(,"resourceVersion":")" + std::to_string(rev) + "\"");
   REQUIRE(f.reg().Update(f.bp(), "default", "x", sparse, WriteOptions{}, &res).ok());
+  INFO("before: " << json::Serialize(v1) << "\nafter: " << *res.object.data);
   CHECK_FALSE(res.changed);
   CHECK(f.store().Revision() == rev);
 }

@@ -1,6 +1,8 @@
 // Watch resumption through the Store, driven by registry writes: ordered
 // events after a resourceVersion, exact resumption from the last seen one,
 // and Gone for a resourceVersion older than the retained history.
+#include <atomic>
+
 #include "registry_fixture.h"
 
 using namespace dw;
@@ -83,6 +85,7 @@ TEST_CASE("resuming from the last seen resourceVersion gives exactly the later e
 
   // The client saw two events, then dropped; it resumes from the second's rv.
   int64_t last_seen = first[1].object.rv;
+  w.reset();
   REQUIRE(f.store().Watch(PolicyPrefix(f), last_seen, &w).ok());
   auto resumed = Collect(w.get(), 2);
   REQUIRE(resumed.size() == 2);
@@ -130,6 +133,7 @@ TEST_CASE("a resourceVersion older than the retained history is Gone", "[watch]"
   CHECK(f.store().GetStats().compacted_revision >= start);
 
   // Within the retained window, resumption still works and is exact.
+  w.reset();
   REQUIRE(f.store().Watch(PolicyPrefix(f), now - 2, &w).ok());
   auto evs = Collect(w.get(), 2);
   REQUIRE(evs.size() == 2);
@@ -138,4 +142,37 @@ TEST_CASE("a resourceVersion older than the retained history is Gone", "[watch]"
   CHECK(evs[1].object.rv == now);
   CHECK(NameOf(evs[1]) == "p9");
   w->Stop();
+}
+
+// Watch(..., &w) with `w` still holding an earlier watcher must replace it
+// (the old one is destroyed, which stops it). Run on a helper thread with a
+// deadline so that a deadlock fails this test instead of hanging the suite;
+// on failure the fixture is leaked on purpose (its store is wedged).
+TEST_CASE("watching into an out-param that holds a watcher replaces it", "[watch]") {
+  struct Shared {
+    RegistryFixture f;
+    std::unique_ptr<store::Watcher> w;
+    std::atomic<bool> done{false};
+    Status st;
+  };
+  auto* sh = new Shared;
+  std::string prefix = PolicyPrefix(sh->f);
+  REQUIRE(sh->f.store().Watch(prefix, 0, &sh->w).ok());
+  std::thread t([sh, prefix] {
+    sh->st = sh->f.store().Watch(prefix, 0, &sh->w);
+    sh->done.store(true);
+  });
+  if (!Eventually([&] { return sh->done.load(); }, std::chrono::seconds(2))) {
+    t.detach();
+    FAIL("Store::Watch deadlocked while replacing the watcher held in its out-param");
+  }
+  t.join();
+  REQUIRE(sh->st.ok());
+  sh->f.MustCreate(sh->f.bp(), Policy("after"));
+  auto evs = Collect(sh->w.get(), 1);
+  REQUIRE(evs.size() == 1);
+  CHECK(NameOf(evs[0]) == "after");
+  CHECK(sh->f.store().GetStats().watchers == 1);  // the replaced watcher is gone
+  sh->w.reset();
+  delete sh;
 }
