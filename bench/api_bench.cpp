@@ -133,12 +133,20 @@ int64_t NowNanos() {
 
 int RunCreate(const Backend& b) {
   std::vector<std::vector<double>> lat(static_cast<size_t>(b.f.clients));
-  std::atomic<int> next{0}, errors{0};
-  auto start = Clock::now();
+  std::atomic<int> next{0}, errors{0}, connected{0};
+  std::atomic<bool> go{false};
   std::vector<std::thread> threads;
   for (int c = 0; c < b.f.clients; ++c) {
     threads.emplace_back([&, c] {
       dw::http::Client client(b.cfg);
+      // Connect (and for dockward, finish the TLS handshake) before the clock
+      // starts: the figures are steady-state request latency, as for etcd.
+      dw::http::Request hello;
+      hello.target = "/version";
+      dw::http::Response hr;
+      client.Do(hello, &hr);
+      connected.fetch_add(1);
+      while (!go.load()) std::this_thread::yield();
       for (;;) {
         int i = next.fetch_add(1);
         if (i >= b.f.count) break;
@@ -156,6 +164,9 @@ int RunCreate(const Backend& b) {
       }
     });
   }
+  while (connected.load() < b.f.clients) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto start = Clock::now();
+  go.store(true);
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::vector<double> all;

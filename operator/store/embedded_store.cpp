@@ -116,7 +116,7 @@ Status EmbeddedStore::Write(WriteKind kind, const std::string& key, json::Docume
   result = ev->object;
   pending_.ops.push_back(PendingOp{std::move(ev), &waiter});
   if (pending_.ops.size() == 1) commit_cv_.notify_one();
-  durable_cv_.wait(l, [&] { return waiter.done; });
+  waiter.cv.wait(l, [&] { return waiter.done; });
   l.unlock();
   if (!waiter.status.ok()) return waiter.status;
   if (out) *out = std::move(result);
@@ -254,7 +254,6 @@ void EmbeddedStore::CommitBatch(Batch* batch) {
       read_only_reason_ = unrecoverable;
     }
   }
-  durable_cv_.notify_all();
 }
 
 void EmbeddedStore::ApplyLocked(Batch* batch) {
@@ -274,7 +273,7 @@ void EmbeddedStore::ApplyLocked(Batch* batch) {
     // Drop the overlay entry unless a later pending write replaced it.
     if (auto o = overlay_.find(obj.key); o != overlay_.end() && o->second.obj.rv == obj.rv) overlay_.erase(o);
     committed_rev_ = obj.rv;
-    op.waiter->done = true;
+    op.waiter->Finish();
     events.push_back(std::move(op.event));
   }
   hub_->Publish(std::move(events));
@@ -283,14 +282,14 @@ void EmbeddedStore::ApplyLocked(Batch* batch) {
 void EmbeddedStore::FailLocked(Batch* batch, const Status& st) {
   for (PendingOp& op : batch->ops) {
     op.waiter->status = st;
-    op.waiter->done = true;
+    op.waiter->Finish();
   }
   // Writes queued behind the failed batch were checked against its effects
   // (overlay), so they cannot be kept either.
   Status behind = Status::IOError("an earlier write in the same commit group failed: " + st.message());
   for (PendingOp& op : pending_.ops) {
     op.waiter->status = behind;
-    op.waiter->done = true;
+    op.waiter->Finish();
   }
   pending_ = Batch();
   overlay_.clear();

@@ -49,9 +49,16 @@ class EmbeddedStore : public Store {
 
  private:
   // A writer blocked until its batch is durable (or failed).
+  // One per blocked writer, with its own condition variable: completing a
+  // batch wakes exactly its writers, not every writer of the next batch too.
   struct Waiter {
     bool done = false;
     Status status;
+    std::condition_variable cv;
+    void Finish() {  // called with mu_ held
+      done = true;
+      cv.notify_one();
+    }
   };
   struct PendingOp {
     std::shared_ptr<const Event> event;
@@ -94,7 +101,6 @@ class EmbeddedStore : public Store {
 
   mutable std::mutex mu_;
   std::condition_variable commit_cv_;   // committer: work arrived / closing
-  std::condition_variable durable_cv_;  // writers: a batch finished
   ObjectMap committed_;                 // mutated only by the committer, under mu_
   std::unordered_map<std::string, Overlay> overlay_;
   Batch pending_;
