@@ -96,8 +96,9 @@ class Walker {
     }
     if (!ok) {
       Add("FieldValueTypeInvalid", path,
-          "Invalid value: " + Render(v) + ": " + Subject(path) + " must be of type " + type + ": \"" +
-              TypeName(v) + "\"");
+          // Kubernetes reports the offending type, not the value, here.
+          std::string("Invalid value: \"") + TypeName(v) + "\": " + Subject(path) + " must be of type " + type +
+              ": \"" + TypeName(v) + "\"");
     }
     return ok;
   }

@@ -134,8 +134,7 @@ assert_fails "invalid manifest rejected" k apply -f "$TD/bp-invalid.yaml"
 # kubectl renders an Invalid Status with details as a headline plus one line per cause.
 assert_contains "invalid: names the object" "$OUT" 'The BackupPolicy "broken" is invalid:'
 assert_contains "invalid: enum" "$OUT" '* spec.compression: Unsupported value: "lz4": supported values: "zstd", "gzip", "none"'
-assert_contains "invalid: type" "$OUT" '* spec.retention.daily: Invalid value: '
-assert_contains "invalid: type message" "$OUT" 'spec.retention.daily in body must be of type integer: "string"'
+assert_contains "invalid: type" "$OUT" '* spec.retention.daily: Invalid value: "string": spec.retention.daily in body must be of type integer: "string"'
 assert_contains "invalid: required" "$OUT" '* spec.destination: Required value'
 assert_eq "invalid: exactly three causes" "3" "$(grep -c '^\* ' <<<"$OUT")"
 assert_fails "invalid object not stored" k get bp broken

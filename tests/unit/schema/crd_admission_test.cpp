@@ -70,7 +70,7 @@ TEST_CASE("crd: BackupPolicy rejects bad values with Kubernetes messages", "[sch
       "spec.schedule: Required value",
       "spec.destination.path: Required value",
       "spec.compression: Unsupported value: \"lz4\": supported values: \"zstd\", \"gzip\", \"none\"",
-      "spec.retention.daily: Invalid value: \"abc\": spec.retention.daily in body must be of type integer: \"string\"",
+      "spec.retention.daily: Invalid value: \"string\": spec.retention.daily in body must be of type integer: \"string\"",
       "spec.retention.weekly: Invalid value: -1: spec.retention.weekly in body should be greater than or equal to 0",
       "spec.concurrencyPolicy: Unsupported value: \"Sometimes\": supported values: \"Forbid\", \"Replace\", \"Allow\""});
   CHECK(Admit("bp", R"({"spec":{"schedule":"every day","destination":{"path":"/b"}}})").Errors().size() == 1);

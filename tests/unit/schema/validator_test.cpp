@@ -38,39 +38,39 @@ TEST_CASE("validate: type", "[schema][validate]") {
   CHECK(Errors(Prop(R"({"type":"integer"})"), X("3")).empty());
   CHECK(Errors(Prop(R"({"type":"integer"})"), X("3.0")).empty());  // integral float is an integer
   CHECK(Errors(Prop(R"({"type":"integer"})"), X("3.5")) ==
-        V{"x: Invalid value: 3.5: x in body must be of type integer: \"number\""});
+        V{"x: Invalid value: \"number\": x in body must be of type integer: \"number\""});
   CHECK(Errors(Prop(R"({"type":"integer"})"), X("\"abc\"")) ==
-        V{"x: Invalid value: \"abc\": x in body must be of type integer: \"string\""});
+        V{"x: Invalid value: \"string\": x in body must be of type integer: \"string\""});
   CHECK(Errors(Prop(R"({"type":"number"})"), X("3.5")).empty());
   CHECK(Errors(Prop(R"({"type":"number"})"), X("7")).empty());
   CHECK(Errors(Prop(R"({"type":"number"})"), X("true")) ==
-        V{"x: Invalid value: true: x in body must be of type number: \"boolean\""});
+        V{"x: Invalid value: \"boolean\": x in body must be of type number: \"boolean\""});
   CHECK(Errors(Prop(R"({"type":"string"})"), X("\"s\"")).empty());
   CHECK(Errors(Prop(R"({"type":"string"})"), X("1")) ==
-        V{"x: Invalid value: 1: x in body must be of type string: \"integer\""});
+        V{"x: Invalid value: \"integer\": x in body must be of type string: \"integer\""});
   CHECK(Errors(Prop(R"({"type":"boolean"})"), X("false")).empty());
   CHECK(Errors(Prop(R"({"type":"boolean"})"), X("\"true\"")).size() == 1);
   CHECK(Errors(Prop(R"({"type":"object"})"), X("{}")).empty());
   CHECK(Errors(Prop(R"({"type":"object"})"), X("[]")) ==
-        V{"x: Invalid value: []: x in body must be of type object: \"array\""});
+        V{"x: Invalid value: \"array\": x in body must be of type object: \"array\""});
   CHECK(Errors(Prop(R"({"type":"array"})"), X("[]")).empty());
   CHECK(Errors(Prop(R"({"type":"array"})"), X("{}")).size() == 1);
   // The root itself.
-  CHECK(Errors(R"({"type":"object"})", "[1]") == V{": Invalid value: [1]: body must be of type object: \"array\""});
+  CHECK(Errors(R"({"type":"object"})", "[1]") == V{": Invalid value: \"array\": body must be of type object: \"array\""});
 }
 
 TEST_CASE("validate: the assignment's example message", "[schema][validate]") {
   std::string schema = R"({"type":"object","properties":{"spec":{"type":"object","properties":{
       "retention":{"type":"object","properties":{"daily":{"type":"integer","minimum":0}}}}}}})";
   CHECK(Errors(schema, R"({"spec":{"retention":{"daily":"abc"}}})") ==
-        V{"spec.retention.daily: Invalid value: \"abc\": spec.retention.daily in body must be of type integer: \"string\""});
+        V{"spec.retention.daily: Invalid value: \"string\": spec.retention.daily in body must be of type integer: \"string\""});
 }
 
 TEST_CASE("validate: nullable", "[schema][validate]") {
   CHECK(Errors(Prop(R"({"type":"string","nullable":true})"), X("null")).empty());
   CHECK(Errors(Prop(R"({"type":"string","nullable":true,"minLength":3})"), X("null")).empty());
   CHECK(Errors(Prop(R"({"type":"string"})"), X("null")) ==
-        V{"x: Invalid value: null: x in body must be of type string: \"null\""});
+        V{"x: Invalid value: \"null\": x in body must be of type string: \"null\""});
   // Untyped (preserve-unknown) nodes accept null.
   CHECK(Errors(Prop(R"({"x-kubernetes-preserve-unknown-fields":true})"), X("null")).empty());
 }
@@ -187,7 +187,7 @@ TEST_CASE("validate: x-kubernetes-int-or-string", "[schema][validate]") {
   CHECK(Errors(s, X("\"512Mi\"")).empty());
   CHECK(Errors(s, X("1.5")).size() >= 1);
   CHECK(Errors(s, X("true")).front() ==
-        "x: Invalid value: true: x in body must be of type integer,string: \"boolean\"");
+        "x: Invalid value: \"boolean\": x in body must be of type integer,string: \"boolean\"");
 }
 
 TEST_CASE("validate: list-type set and map", "[schema][validate]") {
