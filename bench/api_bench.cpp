@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "operator/cli/kubeconfig.h"
+#include "operator/common/base64.h"
 #include "operator/http/client.h"
 #include "operator/json/json.h"
 
@@ -34,25 +35,6 @@ struct Flags {
   std::string ns = "default", prefix = "bench";
   int clients = 1, count = 1000, size = 1024, repeat = 20, watchers = 100, writes = 200;
 };
-
-std::string Base64(const std::string& in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(t[(n >> s) & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) n |= uint8_t(in[i + 1]) << 8;
-    out.push_back(t[(n >> 18) & 63]);
-    out.push_back(t[(n >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? t[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
 // One backend: how to make a client and how to express create/list/watch.
 struct Backend {
@@ -81,7 +63,7 @@ struct Backend {
     if (f.target == "etcd") {
       std::string value = "{\"name\":\"" + name + "\",\"stamp\":\"" + stamp + "\",\"pad\":\"" + pad + "\"}";
       r.target = "/v3/kv/put";
-      r.body = "{\"key\":\"" + Base64("/registry/" + f.prefix + "/" + name) + "\",\"value\":\"" + Base64(value) + "\"}";
+      r.body = "{\"key\":\"" + dw::Base64Encode("/registry/" + f.prefix + "/" + name) + "\",\"value\":\"" + dw::Base64Encode(value) + "\"}";
     } else {
       r.target = "/api/v1/namespaces/" + f.ns + "/secrets";
       r.body = "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"" + name +
@@ -98,7 +80,7 @@ struct Backend {
       r.method = "POST";
       r.target = "/v3/kv/range";
       r.headers["Content-Type"] = "application/json";
-      r.body = "{\"key\":\"" + Base64(start) + "\",\"range_end\":\"" + Base64(end) + "\"}";
+      r.body = "{\"key\":\"" + dw::Base64Encode(start) + "\",\"range_end\":\"" + dw::Base64Encode(end) + "\"}";
     } else {
       r.target = "/api/v1/namespaces/" + f.ns + "/secrets";
     }
@@ -112,7 +94,7 @@ struct Backend {
       r.method = "POST";
       r.target = "/v3/watch";
       r.headers["Content-Type"] = "application/json";
-      r.body = "{\"create_request\":{\"key\":\"" + Base64(start) + "\",\"range_end\":\"" + Base64(end) + "\"}}";
+      r.body = "{\"create_request\":{\"key\":\"" + dw::Base64Encode(start) + "\",\"range_end\":\"" + dw::Base64Encode(end) + "\"}}";
     } else {
       r.target = "/api/v1/namespaces/" + f.ns + "/secrets?watch=1&resourceVersion=" + std::string("0");
     }
@@ -212,26 +194,8 @@ int64_t ExtractStamp(const std::string& text) {
 }
 
 std::string Unbase64(const std::string& in) {
-  static int8_t rev[256];
-  static bool init = false;
-  if (!init) {
-    std::fill(std::begin(rev), std::end(rev), int8_t(-1));
-    const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) rev[static_cast<uint8_t>(t[i])] = static_cast<int8_t>(i);
-    init = true;
-  }
   std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : in) {
-    if (rev[c] < 0) continue;
-    acc = (acc << 6) | static_cast<uint32_t>(rev[c]);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
-    }
-  }
+  dw::Base64Decode(in, &out);
   return out;
 }
 

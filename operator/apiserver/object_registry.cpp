@@ -1,9 +1,8 @@
 #include "operator/apiserver/object_registry.h"
 
-#include <openssl/evp.h>
-
 #include <random>
 
+#include "operator/common/base64.h"
 #include "operator/common/clock.h"
 #include "operator/json/yaml.h"
 #include "operator/patch/managed_fields.h"
@@ -27,14 +26,6 @@ bool IsNamespaceKind(const schema::ResourceInfo& r) {
 }
 bool IsSecretKind(const schema::ResourceInfo& r) { return r.group.empty() && r.plural == "secrets"; }
 
-std::string Base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 // A Secret's stringData is write-only, as in Kubernetes: its entries are
 // folded into data (winning over data for the same key) and never stored.
 // A stringData of the wrong type is left for validation to reject.
@@ -48,7 +39,7 @@ void FoldSecretStringData(json::Document& obj) {
   sd = json::Find(obj, "stringData");  // EnsureObject may have moved the members
   for (auto it = sd->MemberBegin(); it != sd->MemberEnd(); ++it) {
     std::string_view key(it->name.GetString(), it->name.GetStringLength());
-    json::SetString(data, key, Base64({it->value.GetString(), it->value.GetStringLength()}), a);
+    json::SetString(data, key, Base64Encode({it->value.GetString(), it->value.GetStringLength()}), a);
   }
   json::Remove(obj, "stringData");
 }

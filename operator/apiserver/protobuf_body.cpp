@@ -1,12 +1,11 @@
 #include "operator/apiserver/protobuf_body.h"
 
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "operator/common/base64.h"
 #include "operator/common/clock.h"
 
 namespace dw::apiserver {
@@ -115,14 +114,6 @@ Status Malformed(const std::string& what) {
   return Status::BadRequest("the object provided is unrecognized: malformed protobuf (" + what + ")");
 }
 
-std::string Base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 // metav1.Time {seconds, nanos}; a zero time means "unset", as in JSON.
 Status DecodeTime(std::string_view bytes, std::string* out) {
   Reader r(bytes);
@@ -186,7 +177,7 @@ Status DecodeField(const Field& f, Reader& r, int wire, json::Value& out, json::
   switch (f.kind) {
     case Kind::kString:
     case Kind::kBytes: {
-      std::string text = f.kind == Kind::kBytes ? Base64(bytes) : std::string(bytes);
+      std::string text = f.kind == Kind::kBytes ? Base64Encode(bytes) : std::string(bytes);
       if (f.repeated) ArrayMember(out, f.json_name, a).PushBack(json::Str(text, a), a);
       else if (!text.empty()) json::SetString(out, f.json_name, text, a);  // proto2 writes "" for unset
       return Status::OK();
@@ -202,7 +193,7 @@ Status DecodeField(const Field& f, Reader& r, int wire, json::Value& out, json::
       std::string_view key, value;
       DW_RETURN_IF_ERROR(DecodeMapEntry(bytes, &key, &value));
       json::Value& map = json::EnsureObject(out, f.json_name, a);
-      json::SetString(map, key, f.kind == Kind::kBytesMap ? Base64(value) : std::string(value), a);
+      json::SetString(map, key, f.kind == Kind::kBytesMap ? Base64Encode(value) : std::string(value), a);
       return Status::OK();
     }
     case Kind::kMessage: {

@@ -1,8 +1,8 @@
 #include "operator/apiserver/request_options.h"
 
-#include <openssl/evp.h>
-
 #include <set>
+
+#include "operator/common/base64.h"
 
 namespace dw::apiserver {
 
@@ -23,30 +23,6 @@ const std::set<std::string>& ExtraFieldLabels(const schema::ResourceInfo& r) {
   return kNone;
 }
 
-std::string Base64Url(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
-bool Base64UrlDecode(std::string in, std::string* out) {
-  for (auto& c : in) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  while (in.size() % 4) in.push_back('=');
-  std::string buf(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(buf.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  if (n < 0) return false;
-  size_t pad = 0;
-  for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) ++pad;
-  buf.resize(static_cast<size_t>(n) - pad);
-  *out = std::move(buf);
-  return true;
-}
-
 }  // namespace
 
 std::string EncodeContinue(const std::string& last_key, int64_t rv) {
@@ -55,7 +31,7 @@ std::string EncodeContinue(const std::string& last_key, int64_t rv) {
   d.AddMember("v", "dockward/v1", a);
   d.AddMember("rv", rv, a);
   d.AddMember("start", json::Str(last_key, a), a);
-  return Base64Url(json::Serialize(d));
+  return Base64UrlEncode(json::Serialize(d));
 }
 
 Status DecodeContinue(const std::string& token, std::string* last_key) {

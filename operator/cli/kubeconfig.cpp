@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "operator/cli/base64.h"
+#include "operator/common/base64.h"
 #include "operator/json/yaml.h"
 #include "operator/tls/pki.h"
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "operator/cli/base64.h"
+#include "operator/common/base64.h"
 #include "operator/cli/kubeconfig.h"
 
 namespace fs = std::filesystem;
@@ -148,8 +148,8 @@ TEST_CASE("kubeconfig: malformed files are errors", "[cli][kubeconfig]") {
 }
 
 TEST_CASE("base64", "[cli]") {
-  using dw::cli::Base64Decode;
-  using dw::cli::Base64Encode;
+  using dw::Base64Decode;
+  using dw::Base64Encode;
   CHECK(Base64Encode("") == "");
   CHECK(Base64Encode("f") == "Zg==");
   CHECK(Base64Encode("fo") == "Zm8=");

@@ -1,8 +1,8 @@
-#include "operator/cli/base64.h"
+#include "operator/common/base64.h"
 
 #include <cctype>
 
-namespace dw::cli {
+namespace dw {
 
 namespace {
 const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -64,4 +64,21 @@ bool Base64Decode(std::string_view in, std::string* out) {
   return n % 4 == 0 && pad <= 2;
 }
 
-}  // namespace dw::cli
+std::string Base64UrlEncode(std::string_view in) {
+  std::string out = Base64Encode(in);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (auto& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return out;
+}
+
+bool Base64UrlDecode(std::string_view in, std::string* out) {
+  std::string std_form(in);
+  for (auto& c : std_form) {
+    if (c == '+' || c == '/') return false;  // not the URL alphabet
+    c = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  while (std_form.size() % 4) std_form.push_back('=');
+  return Base64Decode(std_form, out);
+}
+
+}  // namespace dw
