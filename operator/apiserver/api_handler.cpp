@@ -268,19 +268,12 @@ void ApiHandler::HandleResource(HttpRequest& req, ResponseWriter& w, int* code) 
   auto send_object = [&](int http, const store::Object& o, const std::vector<std::string>& warnings) {
     HeaderList h = WarningHeaders(warnings);
     if (table) {
-      json::Document d, t(rapidjson::kObjectType);
+      json::Document d, t;
       if (!json::Parse(*o.data, &d).ok()) return fail(Status::Internal("stored object unreadable"));
-      auto& a = t.GetAllocator();
-      t.AddMember("kind", "Table", a);
-      t.AddMember("apiVersion", "meta.k8s.io/v1", a);
-      json::Value md(rapidjson::kObjectType);
-      md.AddMember("resourceVersion", json::Str(std::to_string(o.rv), a), a);
-      t.AddMember("metadata", md, a);
       const auto& conv = tables_->For(*r);
-      conv.AddColumns(t, a);
-      json::Value rows(rapidjson::kArrayType);
-      rows.PushBack(conv.Row(d, ParseIncludeObject(req.Query("includeObject")), a), a);
-      t.AddMember("rows", rows, a);
+      conv.InitTable(t, o.rv, true);
+      t["rows"].PushBack(conv.Row(d, ParseIncludeObject(req.Query("includeObject")), t.GetAllocator()),
+                         t.GetAllocator());
       *code = http;
       return w.Send(http, kTableContentType, json::Serialize(t), h);
     }
@@ -310,27 +303,20 @@ void ApiHandler::HandleResource(HttpRequest& req, ResponseWriter& w, int* code) 
       *code = 200;
       return w.Send(200, kJson, ListJson(*r, lr));
     }
-    json::Document t(rapidjson::kObjectType);
-    auto& a = t.GetAllocator();
-    t.AddMember("kind", "Table", a);
-    t.AddMember("apiVersion", "meta.k8s.io/v1", a);
-    json::Value md(rapidjson::kObjectType);
-    md.AddMember("resourceVersion", json::Str(std::to_string(lr.rv), a), a);
-    if (!lr.last_key.empty()) {
-      md.AddMember("continue", json::Str(EncodeContinue(lr.last_key, lr.rv), a), a);
-      md.AddMember("remainingItemCount", lr.remaining, a);
-    }
-    t.AddMember("metadata", md, a);
+    json::Document t;
     const auto& conv = tables_->For(*r);
-    conv.AddColumns(t, a);
-    json::Value rows(rapidjson::kArrayType);
+    conv.InitTable(t, lr.rv, true);
+    auto& a = t.GetAllocator();
+    if (!lr.last_key.empty()) {
+      t["metadata"].AddMember("continue", json::Str(EncodeContinue(lr.last_key, lr.rv), a), a);
+      t["metadata"].AddMember("remainingItemCount", lr.remaining, a);
+    }
     IncludeObject inc = ParseIncludeObject(req.Query("includeObject"));
     for (const auto& item : lr.items) {
       json::Document d;
       if (!json::Parse(*item.data, &d).ok()) continue;
-      rows.PushBack(conv.Row(d, inc, a), a);
+      t["rows"].PushBack(conv.Row(d, inc, a), a);
     }
-    t.AddMember("rows", rows, a);
     *code = 200;
     return w.Send(200, kTableContentType, json::Serialize(t));
   }
@@ -478,22 +464,14 @@ void ApiHandler::HandleWatch(const schema::ResourceInfo& r, const std::string& n
     line += type;
     line += "\",\"object\":";
     if (conv) {
-      json::Document d, t(rapidjson::kObjectType);
+      json::Document d, t;
       if (!parsed) {
         if (!json::Parse(*o.data, &d).ok()) return true;
         parsed = &d;
       }
-      auto& a = t.GetAllocator();
-      t.AddMember("kind", "Table", a);
-      t.AddMember("apiVersion", "meta.k8s.io/v1", a);
-      json::Value md(rapidjson::kObjectType);
-      md.AddMember("resourceVersion", json::Str(std::to_string(o.rv), a), a);
-      t.AddMember("metadata", md, a);
-      if (!table_headers_sent) conv->AddColumns(t, a);
+      conv->InitTable(t, o.rv, !table_headers_sent);
       table_headers_sent = true;
-      json::Value rows(rapidjson::kArrayType);
-      rows.PushBack(conv->Row(*parsed, inc, a), a);
-      t.AddMember("rows", rows, a);
+      t["rows"].PushBack(conv->Row(*parsed, inc, t.GetAllocator()), t.GetAllocator());
       line += json::Serialize(t);
     } else {
       line += *o.data;

@@ -114,18 +114,28 @@ TableConvertor::TableConvertor(const schema::ResourceInfo& r) : r_(r) {
 
 TableConvertor::~TableConvertor() = default;
 
-void TableConvertor::AddColumns(json::Value& table, json::Allocator& a) const {
-  json::Value defs(rapidjson::kArrayType);
-  for (const auto& c : columns_) {
-    json::Value d(rapidjson::kObjectType);
-    d.AddMember("name", json::Str(c->def.name, a), a);
-    d.AddMember("type", json::Str(c->def.type == "date" ? "date" : c->def.type, a), a);
-    d.AddMember("format", json::Str(c->def.format, a), a);
-    d.AddMember("description", json::Str(c->def.description, a), a);
-    d.AddMember("priority", c->def.priority, a);
-    defs.PushBack(d, a);
+void TableConvertor::InitTable(json::Document& table, int64_t rv, bool with_columns) const {
+  table.SetObject();
+  auto& a = table.GetAllocator();
+  table.AddMember("kind", "Table", a);
+  table.AddMember("apiVersion", "meta.k8s.io/v1", a);
+  json::Value md(rapidjson::kObjectType);
+  md.AddMember("resourceVersion", json::Str(std::to_string(rv), a), a);
+  table.AddMember("metadata", md, a);
+  if (with_columns) {
+    json::Value defs(rapidjson::kArrayType);
+    for (const auto& c : columns_) {
+      json::Value d(rapidjson::kObjectType);
+      d.AddMember("name", json::Str(c->def.name, a), a);
+      d.AddMember("type", json::Str(c->def.type, a), a);
+      d.AddMember("format", json::Str(c->def.format, a), a);
+      d.AddMember("description", json::Str(c->def.description, a), a);
+      d.AddMember("priority", c->def.priority, a);
+      defs.PushBack(d, a);
+    }
+    table.AddMember("columnDefinitions", defs, a);
   }
-  json::SetValue(table, "columnDefinitions", defs, a);
+  table.AddMember("rows", json::Value(rapidjson::kArrayType), a);
 }
 
 json::Value TableConvertor::Row(const json::Value& obj, IncludeObject include, json::Allocator& a) const {

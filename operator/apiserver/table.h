@@ -20,8 +20,10 @@ class TableConvertor {
   explicit TableConvertor(const schema::ResourceInfo& r);
   ~TableConvertor();
 
-  // Appends columnDefinitions to `table` (an object being built).
-  void AddColumns(json::Value& table, json::Allocator& a) const;
+  // Makes `table` a meta.k8s.io/v1 Table at resourceVersion `rv` with an
+  // empty rows array, and this kind's columnDefinitions unless `with_columns`
+  // is false (watch events after the first carry rows only).
+  void InitTable(json::Document& table, int64_t rv, bool with_columns) const;
   // One row for `obj`.
   json::Value Row(const json::Value& obj, IncludeObject include, json::Allocator& a) const;
 
