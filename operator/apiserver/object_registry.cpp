@@ -267,7 +267,9 @@ Status ObjectRegistry::Admit(const schema::ResourceInfo& r, json::Document& obj,
   if (opts.validation == schema::FieldValidation::kStrict) DW_RETURN_IF_ERROR(StrictDecodingError(r, causes));
   const json::Value* meta = json::Find(obj, "metadata");
   if (meta) {
-    auto mc = schema::ValidateObjectMeta(*meta, r.namespaced);
+    auto mc = schema::ValidateObjectMeta(*meta, r.namespaced,
+                                         IsNamespaceKind(r) ? schema::NameRule::kDnsLabel
+                                                            : schema::NameRule::kDnsSubdomain);
     causes.insert(causes.end(), mc.begin(), mc.end());
   }
   if (causes.empty()) return Status::OK();

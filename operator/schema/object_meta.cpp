@@ -21,7 +21,7 @@ const char kLabelMsg[] =
 
 class MetaChecker {
  public:
-  explicit MetaChecker(std::vector<FieldCause>* out) : out_(out) {}
+  MetaChecker(std::vector<FieldCause>* out, NameRule rule) : out_(out), rule_(rule) {}
 
   void Run(const json::Value& m, bool namespaced) {
     if (!m.IsObject()) {
@@ -60,7 +60,10 @@ class MetaChecker {
       Add("FieldValueRequired", "metadata.name", "Required value: name or generateName is required");
       return;
     }
-    if (has_name && !IsDns1123Subdomain({name->GetString(), name->GetStringLength()})) {
+    std::string_view n(name ? name->GetString() : "", name ? name->GetStringLength() : 0);
+    if (has_name && rule_ == NameRule::kDnsLabel && !IsDns1123Label(n)) {
+      Invalid("metadata.name", *name, kLabelMsg);
+    } else if (has_name && !IsDns1123Subdomain(n)) {
       Invalid("metadata.name", *name, kSubdomainMsg);
     }
     if (has_gen) {
@@ -176,13 +179,15 @@ class MetaChecker {
   }
 
   std::vector<FieldCause>* out_;
+  NameRule rule_;
 };
 
 }  // namespace
 
-std::vector<FieldCause> ValidateObjectMeta(const json::Value& metadata, bool namespaced) {
+std::vector<FieldCause> ValidateObjectMeta(const json::Value& metadata, bool namespaced,
+                                           NameRule name_rule) {
   std::vector<FieldCause> out;
-  MetaChecker(&out).Run(metadata, namespaced);
+  MetaChecker(&out, name_rule).Run(metadata, namespaced);
   return out;
 }
 

@@ -15,6 +15,11 @@ namespace dw::schema {
 // such as "metadata.labels" or "metadata.ownerReferences[0].uid". Empty when
 // valid. `namespaced` says whether the kind lives in a namespace (then
 // metadata.namespace is required; otherwise it must be empty).
-std::vector<FieldCause> ValidateObjectMeta(const json::Value& metadata, bool namespaced);
+// Names are DNS-1123 subdomains for most kinds; some (Namespace) must be the
+// stricter DNS-1123 label, as in Kubernetes.
+enum class NameRule { kDnsSubdomain, kDnsLabel };
+
+std::vector<FieldCause> ValidateObjectMeta(const json::Value& metadata, bool namespaced,
+                                           NameRule name_rule = NameRule::kDnsSubdomain);
 
 }  // namespace dw::schema

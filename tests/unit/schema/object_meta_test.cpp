@@ -87,3 +87,18 @@ TEST_CASE("object meta: finalizers and ownerReferences", "[schema][meta]") {
       {"apiVersion":"v1","kind":"K","name":"y","uid":"2","controller":true}]})") ==
         V{"metadata.ownerReferences: Invalid value: 2: Only one reference can have Controller set to true"});
 }
+
+TEST_CASE("object meta: namespace-style names must be DNS labels", "[objectmeta]") {
+  dw::json::Document d;
+  REQUIRE(dw::json::Parse(R"({"name":"team.a"})", &d).ok());
+  // A dot is fine in a subdomain (most kinds) but not in a label (Namespace).
+  CHECK(dw::schema::ValidateObjectMeta(d, false).empty());
+  auto causes = dw::schema::ValidateObjectMeta(d, false, dw::schema::NameRule::kDnsLabel);
+  REQUIRE(causes.size() == 1);
+  CHECK(causes[0].field == "metadata.name");
+  CHECK(causes[0].message.find("RFC 1123 label") != std::string::npos);
+  REQUIRE(dw::json::Parse(R"({"name":"team-a"})", &d).ok());
+  CHECK(dw::schema::ValidateObjectMeta(d, false, dw::schema::NameRule::kDnsLabel).empty());
+  REQUIRE(dw::json::Parse(R"({"name":")" + std::string(64, 'a') + R"("})", &d).ok());
+  CHECK(dw::schema::ValidateObjectMeta(d, false, dw::schema::NameRule::kDnsLabel).size() == 1);
+}
