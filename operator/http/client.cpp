@@ -17,7 +17,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <cctype>
+#include <vector>
 
 namespace dw::http {
 
@@ -114,10 +116,18 @@ struct Client::Conn {
   bool connected = false;
   int served = 0;  // responses read on the current connection
   bool last_stale = false;  // last failure looked like a closed keep-alive conn
+  std::atomic<bool> cancelled{false};
 
   Status Connect(const ClientConfig& cfg, Clock::time_point deadline);
   Status RoundTrip(const ClientConfig& cfg, const Request& req, Response* resp,
                    Clock::time_point deadline);
+  Status HijackOnce(const ClientConfig& cfg, const Request& req, Response* head,
+                    const std::function<size_t(char*, size_t)>& read_input,
+                    const std::function<bool(std::string_view)>& on_data,
+                    std::chrono::milliseconds idle_timeout);
+  Status Pump(const std::function<size_t(char*, size_t)>& read_input,
+              const std::function<bool(std::string_view)>& on_data,
+              std::chrono::milliseconds idle_timeout);
   Status StreamOnce(const ClientConfig& cfg, const Request& req,
                     const std::function<bool(std::string_view)>& on_data, Response* head,
                     std::chrono::milliseconds idle_timeout);
@@ -132,6 +142,11 @@ struct Client::Conn {
     if (plain) plain->expires_at(deadline);
     if (tls) beast::get_lowest_layer(*tls).expires_at(deadline);
     if (unix_sock) unix_sock->expires_at(deadline);
+  }
+
+  void ShutdownSend(ErrorCode* ec) {
+    if (plain) plain->socket().shutdown(net::socket_base::shutdown_send, *ec);
+    else if (unix_sock) unix_sock->socket().shutdown(net::socket_base::shutdown_send, *ec);
   }
 
   void Close() {
@@ -434,6 +449,138 @@ Status Client::Conn::StreamOnce(const ClientConfig& cfg, const Request& req,
   return Status::OK();
 }
 
+Status Client::Conn::HijackOnce(const ClientConfig& cfg, const Request& req, Response* head,
+                                const std::function<size_t(char*, size_t)>& read_input,
+                                const std::function<bool(std::string_view)>& on_data,
+                                std::chrono::milliseconds idle_timeout) {
+  auto deadline = Clock::now() + cfg.request_timeout;
+  DW_RETURN_IF_ERROR(Connect(cfg, deadline));
+  if (tls && read_input)
+    return Status::BadRequest("streaming input with half-close is not supported over TLS (" +
+                              Describe(ep) + ")");
+  auto breq = BuildRequest(cfg, ep, req);
+  SetDeadline(deadline);
+  ErrorCode ec = net::error::would_block;
+  WithStream([&](auto& s) {
+    bhttp::async_write(s, breq, [&ec](const ErrorCode& e, size_t) { ec = e; });
+  });
+  Run();
+  if (ec) return TransportError("write", ep, ec);
+
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(cfg.max_body_bytes);
+  parser.header_limit(1 << 20);
+  ec = net::error::would_block;
+  WithStream([&](auto& s) {
+    bhttp::async_read_header(s, buffer, parser, [&ec](const ErrorCode& e, size_t) { ec = e; });
+  });
+  Run();
+  if (ec) return TransportError("read", ep, ec);
+  head->status = static_cast<int>(parser.get().result_int());
+  CopyHeaders(parser.get(), head);
+  if (head->status >= 300) {  // an ordinary error response: read its body
+    if (!parser.is_done()) {
+      ec = net::error::would_block;
+      WithStream([&](auto& s) {
+        bhttp::async_read(s, buffer, parser, [&ec](const ErrorCode& e, size_t) { ec = e; });
+      });
+      Run();
+      if (ec && ec != bhttp::error::end_of_stream) return TransportError("read", ep, ec);
+    }
+    head->body = parser.get().body();
+    return Status::OK();
+  }
+  // Bytes that arrived with the head already belong to the raw stream.
+  if (buffer.size() > 0) {
+    std::string_view first(static_cast<const char*>(buffer.data().data()), buffer.size());
+    bool more = on_data(first);
+    buffer.consume(buffer.size());
+    if (!more) return Status::OK();
+  }
+  return Pump(read_input, on_data, idle_timeout);
+}
+
+// Runs one read loop and (with input) one write loop concurrently on the
+// io_context, so a peer that echoes its input can never deadlock us.
+Status Client::Conn::Pump(const std::function<size_t(char*, size_t)>& read_input,
+                          const std::function<bool(std::string_view)>& on_data,
+                          std::chrono::milliseconds idle_timeout) {
+  std::vector<char> rbuf(64 << 10), wbuf(64 << 10);
+  Status result;
+  bool stop = false;
+  auto fail = [&](Status st) {
+    if (result.ok()) result = std::move(st);
+    stop = true;
+    ErrorCode ignored;
+    WithStream([&](auto& s) { beast::get_lowest_layer(s).socket().cancel(ignored); });
+  };
+  std::function<void()> read_next, write_next;
+  WithStream([&](auto& s) {
+    read_next = [&] {
+      beast::get_lowest_layer(s).expires_after(idle_timeout);
+      s.async_read_some(net::buffer(rbuf), [&](const ErrorCode& e, size_t n) {
+        if (stop) return;
+        if (n > 0 && !on_data(std::string_view(rbuf.data(), n))) return fail(Status::OK());
+        if (e == net::error::eof || e == net::ssl::error::stream_truncated) {
+          stop = true;  // peer finished: output complete
+          ErrorCode ignored;
+          beast::get_lowest_layer(s).socket().cancel(ignored);
+          return;
+        }
+        if (e) return fail(TransportError("read", ep, e));
+        read_next();
+      });
+    };
+    write_next = [&] {
+      size_t n = read_input(wbuf.data(), wbuf.size());
+      if (n == 0) {
+        ErrorCode sec;
+        ShutdownSend(&sec);
+        if (sec) fail(TransportError("half-close", ep, sec));
+        return;
+      }
+      net::async_write(s, net::buffer(wbuf.data(), n), [&](const ErrorCode& e, size_t) {
+        if (stop) return;
+        if (e) return fail(TransportError("write", ep, e));
+        write_next();
+      });
+    };
+  });
+  read_next();
+  if (read_input) net::post(ioc, [&] { write_next(); });
+  Run();
+  return result;
+}
+
+Status Client::Hijack(const Request& req, Response* head,
+                      const std::function<size_t(char*, size_t)>& read_input,
+                      const std::function<bool(std::string_view)>& on_data,
+                      std::chrono::milliseconds idle_timeout) {
+  DW_RETURN_IF_ERROR(conn_->parse_status);
+  if (conn_->cancelled) return Status::Unavailable("request cancelled");
+  conn_->Close();  // the hijacked connection is never reused
+  Request r = req;
+  r.headers["Connection"] = "Upgrade";
+  r.headers["Upgrade"] = "tcp";
+  Response local_head;
+  Status st = conn_->HijackOnce(cfg_, r, head ? head : &local_head, read_input, on_data,
+                                idle_timeout);
+  conn_->Close();
+  return st;
+}
+
+void Client::Cancel() {
+  Conn* c = conn_.get();
+  c->cancelled = true;
+  // Sockets belong to the io_context's thread; close them from there.
+  net::post(c->ioc, [c] {
+    ErrorCode ignored;
+    if (c->plain) c->plain->socket().close(ignored);
+    if (c->tls) beast::get_lowest_layer(*c->tls).socket().close(ignored);
+    if (c->unix_sock) c->unix_sock->socket().close(ignored);
+  });
+}
+
 Status Client::Do(const Request& req, Response* resp) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
   auto deadline = Clock::now() + cfg_.request_timeout;
@@ -452,6 +599,7 @@ Status Client::Do(const Request& req, Response* resp) {
 Status Client::Stream(const Request& req, const std::function<bool(std::string_view)>& on_data,
                       Response* head, std::chrono::milliseconds idle_timeout) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
+  if (conn_->cancelled) return Status::Unavailable("request cancelled");
   // A watch holds its connection for its whole life; never share it.
   conn_->Close();
   Status st = conn_->StreamOnce(cfg_, req, on_data, head, idle_timeout);

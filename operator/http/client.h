@@ -63,6 +63,26 @@ class Client {
   Status Stream(const Request& req, const std::function<bool(std::string_view)>& on_data,
                 Response* head, std::chrono::milliseconds idle_timeout);
 
+  // For protocols that take over the connection after the response head
+  // (Docker's attach/exec: "Connection: Upgrade, Upgrade: tcp"). Sends `req`;
+  // a head with status >= 300 is returned in `head` (body included) with an OK
+  // Status and nothing more happens. Otherwise the connection becomes a raw
+  // duplex byte stream: bytes from the peer go to on_data as they arrive; when
+  // `read_input` is set, it is called for bytes to send (returns how many it
+  // put in the buffer, 0 at end of input) and at end of input the write side
+  // is half-closed so the peer sees EOF while its output is still read.
+  // Ends when the peer closes, on_data returns false, or `idle_timeout` passes
+  // with no traffic (Timeout). Half-close needs a plain or unix connection;
+  // over TLS read_input is refused (BadRequest).
+  Status Hijack(const Request& req, Response* head,
+                const std::function<size_t(char*, size_t)>& read_input,
+                const std::function<bool(std::string_view)>& on_data,
+                std::chrono::milliseconds idle_timeout);
+
+  // Thread-safe: aborts the operation in flight (and any later one) on this
+  // client with an error; used to stop a long Stream from another thread.
+  void Cancel();
+
   const ClientConfig& config() const { return cfg_; }
 
  private:

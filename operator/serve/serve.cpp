@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -218,20 +219,24 @@ int ServeMain(int argc, char** argv) {
   ho.tls = flags.tls;
   ho.cert_path = pki.cert_path;
   ho.key_path = pki.key_path;
-  std::unique_ptr<apiserver::Discovery> discovery;
-  std::unique_ptr<apiserver::ApiHandler> handler;
-  apiserver::HttpServer server(ho, [&handler](apiserver::HttpRequest& req, apiserver::ResponseWriter& w) {
-    handler->Handle(req, w);
+  // The listener binds first so that port 0 resolves before discovery and the
+  // kubeconfig name the address; until the handler exists every request
+  // gets 503 (clients wait for /readyz anyway).
+  std::atomic<apiserver::ApiHandler*> live{nullptr};
+  apiserver::HttpServer server(ho, [&live](apiserver::HttpRequest& req, apiserver::ResponseWriter& w) {
+    if (apiserver::ApiHandler* h = live.load()) return h->Handle(req, w);
+    w.Send(503, "text/plain; charset=utf-8", "starting");
   });
-  // Bind first so that port 0 resolves before discovery and kubeconfig name it.
-  discovery = std::make_unique<apiserver::Discovery>(*kinds, flags.listen);
-  handler = std::make_unique<apiserver::ApiHandler>(&registry, discovery.get(), MakeOpenApi(openapi),
-                                                    token, &metrics::Default());
   st = server.Start();
   if (!st.ok()) return fail("cannot start the API server", st);
   std::string host = flags.listen.substr(0, flags.listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  std::string url = scheme + host + ":" + std::to_string(server.Port());
+  std::string address = host + ":" + std::to_string(server.Port());
+  std::string url = scheme + address;
+  apiserver::Discovery discovery(*kinds, address);
+  auto handler = std::make_unique<apiserver::ApiHandler>(&registry, &discovery, MakeOpenApi(openapi),
+                                                         token, &metrics::Default());
+  live.store(handler.get());
   RegisterStoreMetrics(store.get(), handler.get());
 
   st = cli::WriteKubeconfig(flags.data_dir + "/kubeconfig", url, pki.ca_cert_pem, token);

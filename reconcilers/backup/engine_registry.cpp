@@ -1,0 +1,59 @@
+#include "reconcilers/backup/engine_registry.h"
+
+#include "reconcilers/backup/engine_mysql.h"
+#include "reconcilers/backup/engine_postgres.h"
+#include "reconcilers/backup/engine_redis.h"
+#include "reconcilers/backup/engine_sqlite.h"
+#include "reconcilers/backup/target_labels.h"
+
+namespace dw::backup {
+namespace {
+
+struct Engines {
+  PostgresEngine postgres;
+  MySqlEngine mysql{MySqlEngine::Flavor::kMySql};
+  MySqlEngine mariadb{MySqlEngine::Flavor::kMariaDb};
+  SqliteEngine sqlite;
+  RedisEngine redis;
+};
+
+const Engines& All() {
+  static const Engines engines;
+  return engines;
+}
+
+}  // namespace
+
+const DatabaseEngine* FindEngine(std::string_view name) {
+  const Engines& e = All();
+  if (name == "postgres" || name == "postgresql") return &e.postgres;
+  if (name == "mysql") return &e.mysql;
+  if (name == "mariadb") return &e.mariadb;
+  if (name == "sqlite") return &e.sqlite;
+  if (name == "redis") return &e.redis;
+  return nullptr;
+}
+
+Status LookupEngine(std::string_view name, const DatabaseEngine** out) {
+  *out = FindEngine(name);
+  if (*out != nullptr) return Status::OK();
+  return Status::Invalid("engine " + QuoteForMessage(name) +
+                         " is not supported; supported: " + SupportedEngineList());
+}
+
+const std::vector<std::string_view>& SupportedEngines() {
+  static const std::vector<std::string_view> names = {"postgres", "mysql", "mariadb",
+                                                      "sqlite", "redis"};
+  return names;
+}
+
+std::string SupportedEngineList() {
+  std::string out;
+  for (std::string_view n : SupportedEngines()) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+}  // namespace dw::backup
