@@ -98,4 +98,16 @@ class DatabaseEngine {
   virtual std::unique_ptr<DumpCheck> NewDumpCheck(const BackupTarget& target) const = 0;
 };
 
+// Helpers shared by the engines (defined in engine_registry.cpp).
+// The database user: target.user, else creds.username, else `fallback`
+// (may be empty: no user option); validated with ValidateIdentifier.
+Status ResolveUser(const BackupTarget& target, const Credentials& creds,
+                   std::string_view fallback, std::string* out);
+// Appends "VAR=password" when a password is set. Rejects a password with a
+// NUL byte (it cannot travel in an environment); never echoes the password.
+Status AppendPasswordEnv(std::string_view var, const Credentials& creds,
+                         std::vector<std::string>* env);
+// Validates every database name with ValidateIdentifier.
+Status ValidateDatabases(const BackupTarget& target);
+
 }  // namespace dw::backup

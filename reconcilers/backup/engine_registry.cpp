@@ -47,6 +47,34 @@ const std::vector<std::string_view>& SupportedEngines() {
   return names;
 }
 
+Status ResolveUser(const BackupTarget& target, const Credentials& creds,
+                   std::string_view fallback, std::string* out) {
+  if (!target.user.empty()) {
+    *out = target.user;
+  } else if (!creds.username.empty()) {
+    *out = creds.username;
+  } else {
+    *out = std::string(fallback);
+  }
+  if (out->empty()) return Status::OK();
+  return ValidateIdentifier("user", *out);
+}
+
+Status AppendPasswordEnv(std::string_view var, const Credentials& creds,
+                         std::vector<std::string>* env) {
+  if (creds.password.empty()) return Status::OK();
+  if (creds.password.find('\0') != std::string::npos) {
+    return Status::Invalid("the password from the credentials Secret contains a NUL byte");
+  }
+  env->push_back(std::string(var) + "=" + creds.password);
+  return Status::OK();
+}
+
+Status ValidateDatabases(const BackupTarget& target) {
+  for (const auto& db : target.databases) DW_RETURN_IF_ERROR(ValidateIdentifier("databases", db));
+  return Status::OK();
+}
+
 std::string SupportedEngineList() {
   std::string out;
   for (std::string_view n : SupportedEngines()) {

@@ -169,9 +169,17 @@ Status ParseTargetLabels(const std::map<std::string, std::string>& labels,
   t.engine = std::string(impl->name());
   NoteSource(engine->from_dockward, &any_dockward, &any_baktainer);
 
-  if (auto p = Lookup(labels, prefix + "databases", "baktainer.db.name")) {
-    DW_RETURN_IF_ERROR(ParseDatabases(*p, &t.databases));
-    NoteSource(p->from_dockward, &any_dockward, &any_baktainer);
+  auto databases = Lookup(labels, prefix + "databases", "baktainer.db.name");
+  if (databases && !databases->from_dockward && t.engine == "sqlite") {
+    // baktainer names the SQLite file in db.name; dockward's "path" wins.
+    if (labels.count(prefix + "path") == 0) {
+      DW_RETURN_IF_ERROR(ValidateAbsolutePath(databases->label, databases->value));
+      t.sqlite_path = databases->value;
+      any_baktainer = true;
+    }
+  } else if (databases) {
+    DW_RETURN_IF_ERROR(ParseDatabases(*databases, &t.databases));
+    NoteSource(databases->from_dockward, &any_dockward, &any_baktainer);
   }
   if (auto p = Lookup(labels, prefix + "all-databases", "baktainer.db.all")) {
     DW_RETURN_IF_ERROR(ParseBool(*p, &t.all_databases));

@@ -1,0 +1,67 @@
+#include "reconcilers/backup/engine_mysql.h"
+
+#include "reconcilers/backup/dump_check.h"
+
+namespace dw::backup {
+namespace {
+constexpr std::string_view kDefaultUser = "root";
+}
+
+Status MySqlEngine::Validate(const BackupTarget& t) const {
+  const std::string engine(name());
+  if (!t.sqlite_path.empty()) return Status::Invalid(engine + ": path applies only to sqlite");
+  if (t.all_databases && !t.databases.empty()) {
+    return Status::Invalid(engine + ": set either databases or all-databases, not both");
+  }
+  if (!t.all_databases && t.databases.empty()) {
+    return Status::Invalid(engine + ": name at least one database or set all-databases=true");
+  }
+  DW_RETURN_IF_ERROR(ValidateDatabases(t));
+  std::string user;
+  return ResolveUser(t, Credentials{}, kDefaultUser, &user);
+}
+
+Status MySqlEngine::DumpCommand(const BackupTarget& t, const Credentials& creds,
+                                ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  *out = ExecSpec{};
+  std::string user;
+  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
+  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &out->env));
+  out->argv = {DumpTool(), "--single-transaction", "--routines", "--triggers", "--events",
+               "-u", user};
+  if (t.all_databases) {
+    out->argv.push_back("--all-databases");
+  } else {
+    out->argv.push_back("--databases");
+    out->argv.insert(out->argv.end(), t.databases.begin(), t.databases.end());
+  }
+  return Status::OK();
+}
+
+Status MySqlEngine::RestoreCommand(const BackupTarget& t, const Credentials& creds,
+                                   RestorePlan* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  *out = RestorePlan{};
+  std::string user;
+  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
+  RestoreStep step;
+  step.kind = RestoreStep::Kind::kExecWithDump;
+  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &step.exec.env));
+  step.exec.argv = {Client(), "-u", user};
+  out->steps.push_back(std::move(step));
+  out->note = "the dump recreates its databases (CREATE DATABASE IF NOT EXISTS + USE); "
+              "existing tables of the same name are dropped and replaced";
+  return Status::OK();
+}
+
+Status MySqlEngine::VersionCommand(ExecSpec* out) const {
+  *out = ExecSpec{{DumpTool(), "--version"}, {}, ""};
+  return Status::OK();
+}
+
+std::unique_ptr<DumpCheck> MySqlEngine::NewDumpCheck(const BackupTarget&) const {
+  return NewMySqlDumpCheck(std::string(name()));
+}
+
+}  // namespace dw::backup
