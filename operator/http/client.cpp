@@ -14,11 +14,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <atomic>
 #include <cctype>
+#include <limits>
 #include <vector>
 
 namespace dw::http {
@@ -416,7 +418,9 @@ Status Client::Conn::StreamOnce(const ClientConfig& cfg, const Request& req,
   if (ec) return TransportError("write", ep, ec);
 
   bhttp::response_parser<bhttp::buffer_body> parser;
-  parser.body_limit(boost::none);  // a watch is unbounded by design
+  // A watch is unbounded by design. Not boost::none: Beast 1.74 compares a
+  // Content-Length against the empty optional and fails every such response.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   parser.header_limit(1 << 20);
   ec = net::error::would_block;
   WithStream([&](auto& s) {
@@ -501,32 +505,45 @@ Status Client::Conn::HijackOnce(const ClientConfig& cfg, const Request& req, Res
 }
 
 // Runs one read loop and (with input) one write loop concurrently on the
-// io_context, so a peer that echoes its input can never deadlock us.
+// io_context, so a peer that echoes its input can never deadlock us. One
+// watchdog timer enforces `idle_timeout` over traffic in either direction:
+// a long upload to a silent peer is progress, not idleness.
 Status Client::Conn::Pump(const std::function<size_t(char*, size_t)>& read_input,
                           const std::function<bool(std::string_view)>& on_data,
                           std::chrono::milliseconds idle_timeout) {
   std::vector<char> rbuf(64 << 10), wbuf(64 << 10);
   Status result;
   bool stop = false;
-  auto fail = [&](Status st) {
-    if (result.ok()) result = std::move(st);
+  Clock::time_point last_activity = Clock::now();
+  net::steady_timer watchdog(ioc);
+  auto finish = [&] {
     stop = true;
+    watchdog.cancel();
     ErrorCode ignored;
     WithStream([&](auto& s) { beast::get_lowest_layer(s).socket().cancel(ignored); });
   };
-  std::function<void()> read_next, write_next;
+  auto fail = [&](Status st) {
+    if (result.ok()) result = std::move(st);
+    finish();
+  };
+  std::function<void()> read_next, write_next, arm_watchdog;
+  arm_watchdog = [&] {
+    watchdog.expires_at(last_activity + idle_timeout);
+    watchdog.async_wait([&](const ErrorCode& e) {
+      if (stop || e == net::error::operation_aborted) return;
+      if (Clock::now() - last_activity >= idle_timeout)
+        return fail(TransportError("read", ep, beast::error::timeout));
+      arm_watchdog();
+    });
+  };
   WithStream([&](auto& s) {
+    beast::get_lowest_layer(s).expires_never();  // the watchdog owns timeouts here
     read_next = [&] {
-      beast::get_lowest_layer(s).expires_after(idle_timeout);
       s.async_read_some(net::buffer(rbuf), [&](const ErrorCode& e, size_t n) {
         if (stop) return;
-        if (n > 0 && !on_data(std::string_view(rbuf.data(), n))) return fail(Status::OK());
-        if (e == net::error::eof || e == net::ssl::error::stream_truncated) {
-          stop = true;  // peer finished: output complete
-          ErrorCode ignored;
-          beast::get_lowest_layer(s).socket().cancel(ignored);
-          return;
-        }
+        last_activity = Clock::now();
+        if (n > 0 && !on_data(std::string_view(rbuf.data(), n))) return finish();
+        if (e == net::error::eof || e == net::ssl::error::stream_truncated) return finish();
         if (e) return fail(TransportError("read", ep, e));
         read_next();
       });
@@ -541,11 +558,13 @@ Status Client::Conn::Pump(const std::function<size_t(char*, size_t)>& read_input
       }
       net::async_write(s, net::buffer(wbuf.data(), n), [&](const ErrorCode& e, size_t) {
         if (stop) return;
+        last_activity = Clock::now();
         if (e) return fail(TransportError("write", ep, e));
         write_next();
       });
     };
   });
+  arm_watchdog();
   read_next();
   if (read_input) net::post(ioc, [&] { write_next(); });
   Run();

@@ -72,15 +72,18 @@ class Client {
   // put in the buffer, 0 at end of input) and at end of input the write side
   // is half-closed so the peer sees EOF while its output is still read.
   // Ends when the peer closes, on_data returns false, or `idle_timeout` passes
-  // with no traffic (Timeout). Half-close needs a plain or unix connection;
-  // over TLS read_input is refused (BadRequest).
+  // with no byte from the peer (Timeout; a long silent upload needs a long
+  // one). Half-close needs a plain or unix connection: over TLS, read_input
+  // is refused (BadRequest) because Asio cannot send close_notify while a
+  // read is pending.
   Status Hijack(const Request& req, Response* head,
                 const std::function<size_t(char*, size_t)>& read_input,
                 const std::function<bool(std::string_view)>& on_data,
                 std::chrono::milliseconds idle_timeout);
 
-  // Thread-safe: aborts the operation in flight (and any later one) on this
-  // client with an error; used to stop a long Stream from another thread.
+  // Thread-safe: aborts the Stream/Hijack in flight from another thread (it
+  // returns promptly) and makes later ones fail with Unavailable. A cancelled
+  // client is meant to be discarded.
   void Cancel();
 
   const ClientConfig& config() const { return cfg_; }
