@@ -121,6 +121,8 @@ struct Client::Conn {
   std::atomic<bool> cancelled{false};
 
   Status Connect(const ClientConfig& cfg, Clock::time_point deadline);
+  // Sends the request head and body on the open connection by `deadline`.
+  ErrorCode WriteRequest(const ClientConfig& cfg, const Request& req, Clock::time_point deadline);
   Status RoundTrip(const ClientConfig& cfg, const Request& req, Response* resp,
                    Clock::time_point deadline);
   Status HijackOnce(const ClientConfig& cfg, const Request& req, Response* head,
@@ -349,18 +351,23 @@ Status Client::Conn::Connect(const ClientConfig& cfg, Clock::time_point request_
   return Status::OK();
 }
 
-Status Client::Conn::RoundTrip(const ClientConfig& cfg, const Request& req, Response* resp,
-                               Clock::time_point deadline) {
-  last_stale = false;
-  if (!connected) DW_RETURN_IF_ERROR(Connect(cfg, deadline));
+ErrorCode Client::Conn::WriteRequest(const ClientConfig& cfg, const Request& req,
+                                     Clock::time_point deadline) {
   auto breq = BuildRequest(cfg, ep, req);
   SetDeadline(deadline);
-
   ErrorCode ec = net::error::would_block;
   WithStream([&](auto& s) {
     bhttp::async_write(s, breq, [&ec](const ErrorCode& e, size_t) { ec = e; });
   });
   Run();
+  return ec;
+}
+
+Status Client::Conn::RoundTrip(const ClientConfig& cfg, const Request& req, Response* resp,
+                               Clock::time_point deadline) {
+  last_stale = false;
+  if (!connected) DW_RETURN_IF_ERROR(Connect(cfg, deadline));
+  ErrorCode ec = WriteRequest(cfg, req, deadline);
   if (ec) {
     last_stale = served > 0 && IsStaleConnection(ec);
     return TransportError("write", ep, ec);
@@ -408,13 +415,7 @@ Status Client::Conn::StreamOnce(const ClientConfig& cfg, const Request& req,
                                 Response* head, std::chrono::milliseconds idle_timeout) {
   auto deadline = Clock::now() + cfg.request_timeout;
   DW_RETURN_IF_ERROR(Connect(cfg, deadline));
-  auto breq = BuildRequest(cfg, ep, req);
-  SetDeadline(deadline);
-  ErrorCode ec = net::error::would_block;
-  WithStream([&](auto& s) {
-    bhttp::async_write(s, breq, [&ec](const ErrorCode& e, size_t) { ec = e; });
-  });
-  Run();
+  ErrorCode ec = WriteRequest(cfg, req, deadline);
   if (ec) return TransportError("write", ep, ec);
 
   bhttp::response_parser<bhttp::buffer_body> parser;
@@ -462,13 +463,7 @@ Status Client::Conn::HijackOnce(const ClientConfig& cfg, const Request& req, Res
   if (tls && read_input)
     return Status::BadRequest("streaming input with half-close is not supported over TLS (" +
                               Describe(ep) + ")");
-  auto breq = BuildRequest(cfg, ep, req);
-  SetDeadline(deadline);
-  ErrorCode ec = net::error::would_block;
-  WithStream([&](auto& s) {
-    bhttp::async_write(s, breq, [&ec](const ErrorCode& e, size_t) { ec = e; });
-  });
-  Run();
+  ErrorCode ec = WriteRequest(cfg, req, deadline);
   if (ec) return TransportError("write", ep, ec);
 
   bhttp::response_parser<bhttp::string_body> parser;
