@@ -1,5 +1,7 @@
 #include "operator/apiserver/object_registry.h"
 
+#include <algorithm>
+#include <initializer_list>
 #include <random>
 
 #include "operator/common/base64.h"
@@ -81,40 +83,42 @@ void CopyMember(const json::Value& from, json::Value& to, const char* key, json:
   }
 }
 
+// Structural equality of two objects, ignoring the members named in `skip`.
+// Compares in place: updates call this on every write, so no copies.
+bool EqualExcept(const json::Value& a, const json::Value& b,
+                 std::initializer_list<std::string_view> skip) {
+  auto skipped = [&](const json::Value& name) {
+    std::string_view k(name.GetString(), name.GetStringLength());
+    return std::find(skip.begin(), skip.end(), k) != skip.end();
+  };
+  auto counts = [&](const json::Value& o) {
+    int n = 0;
+    for (auto it = o.MemberBegin(); it != o.MemberEnd(); ++it) n += skipped(it->name) ? 0 : 1;
+    return n;
+  };
+  if (!a.IsObject() || !b.IsObject()) return json::Equal(a, b);
+  if (counts(a) != counts(b)) return false;
+  for (auto it = a.MemberBegin(); it != a.MemberEnd(); ++it) {
+    if (skipped(it->name)) continue;
+    const json::Value* other = json::Find(b, {it->name.GetString(), it->name.GetStringLength()});
+    if (!other || !json::Equal(it->value, *other)) return false;
+  }
+  return true;
+}
+
 // True when the two objects differ outside metadata (and outside status when
 // status is its own subresource): the rule for bumping metadata.generation.
 bool SpecChanged(const json::Value& a, const json::Value& b, bool has_status) {
-  auto counts = [&](const json::Value& o) {
-    int n = 0;
-    for (auto it = o.MemberBegin(); it != o.MemberEnd(); ++it) {
-      std::string_view k(it->name.GetString(), it->name.GetStringLength());
-      if (k == "metadata" || (has_status && k == "status")) continue;
-      ++n;
-    }
-    return n;
-  };
-  if (counts(a) != counts(b)) return true;
-  for (auto it = a.MemberBegin(); it != a.MemberEnd(); ++it) {
-    std::string_view k(it->name.GetString(), it->name.GetStringLength());
-    if (k == "metadata" || (has_status && k == "status")) continue;
-    const json::Value* other = json::Find(b, k);
-    if (!other || !json::Equal(it->value, *other)) return true;
-  }
-  return false;
+  return has_status ? !EqualExcept(a, b, {"metadata", "status"}) : !EqualExcept(a, b, {"metadata"});
 }
 
 // Equality ignoring the bookkeeping fields a no-op write would touch.
 bool SameContent(const json::Value& a, const json::Value& b) {
-  json::Document ca, cb;
-  ca.CopyFrom(a, ca.GetAllocator());
-  cb.CopyFrom(b, cb.GetAllocator());
-  for (json::Document* d : {&ca, &cb}) {
-    if (json::Value* m = json::Find(*d, "metadata")) {
-      json::Remove(*m, "managedFields");
-      json::Remove(*m, "resourceVersion");
-    }
-  }
-  return json::Equal(ca, cb);
+  if (!EqualExcept(a, b, {"metadata"})) return false;
+  const json::Value* ma = json::Find(a, "metadata");
+  const json::Value* mb = json::Find(b, "metadata");
+  if (!ma || !mb) return ma == mb;
+  return EqualExcept(*ma, *mb, {"managedFields", "resourceVersion"});
 }
 
 Status CheckTypeMeta(const schema::ResourceInfo& r, const json::Value& obj) {
