@@ -5,31 +5,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "operator/common/base64.h"
 #include "operator/tls/openssl_util.h"
 #include "operator/tls/pki.h"
 
 namespace dw::tls {
 
 namespace {
-
-std::string Base64UrlNoPad(const std::string& in) {
-  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((in.size() * 4 + 2) / 3);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<unsigned char>(in[k])); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (size_t rest = in.size() - i; rest > 0) {
-    uint32_t v = byte(i) << 16 | (rest == 2 ? byte(i + 1) << 8 : 0);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    if (rest == 2) out.push_back(kAlphabet[(v >> 6) & 63]);
-  }
-  return out;
-}
 
 std::string TrimRight(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
@@ -72,7 +54,7 @@ Status EnsureToken(const std::string& path, std::string* token) {
     return Status::OK();
   }
   if (!st.IsNotFound()) return st;
-  std::string fresh = Base64UrlNoPad(RandomBytes(32));
+  std::string fresh = Base64UrlEncode(RandomBytes(32));
   DW_RETURN_IF_ERROR(WriteFileAtomic(path, fresh + "\n", 0600));
   *token = std::move(fresh);
   return Status::OK();
