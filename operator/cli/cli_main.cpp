@@ -2,6 +2,7 @@
 // it and prints its error (already in kubectl's words) on stderr.
 #include <cstring>
 
+#include "operator/cli/backup.h"
 #include "operator/cli/cli.h"
 #include "operator/cli/verbs.h"
 
@@ -18,6 +19,8 @@ const std::vector<Verb>& Verbs() {
       {"diff", "Diff the live version against a would-be applied version", DiffFlags, RunDiff},
       {"version", "Print the client and server version information", VersionFlags, RunVersion,
        false},
+      {"backup", "Run, restore, verify, decrypt and list database backups", nullptr, nullptr, false,
+       BackupMain},
   };
   return kVerbs;
 }
@@ -87,6 +90,7 @@ int Main(int argc, char** argv) {
               << "Run 'dockward --help' for usage.\n";
     return 1;
   }
+  if (verb->main) return verb->main(argc, argv);
   Env env;
   std::vector<FlagSpec> specs = GlobalFlags();
   auto own = verb->flags();

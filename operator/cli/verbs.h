@@ -16,6 +16,9 @@ struct Verb {
   std::vector<FlagSpec> (*flags)();
   Status (*run)(Env& env, int* exit_code);
   bool needs_server = true;
+  // Set for a verb with subcommands that parses its own argv (argv[1] is the
+  // verb) and returns the exit code; flags/run are then unused.
+  int (*main)(int argc, char** argv) = nullptr;
 };
 
 const std::vector<Verb>& Verbs();

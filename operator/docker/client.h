@@ -15,6 +15,7 @@
 
 #include "operator/common/status.h"
 #include "operator/docker/filters.h"
+#include "operator/docker/tar.h"
 #include "operator/docker/types.h"
 #include "operator/docker/version.h"
 #include "operator/http/client.h"
@@ -62,6 +63,17 @@ class DockerClient {
   Status InspectExecExitCode(const std::string& exec_id, int* exit_code);
   Status Exec(const std::string& container, const ExecSpec& spec, const ExecIO& io,
               ExecResult* result);
+
+  // PUT /containers/{id}/archive?path=DIR: places the regular file
+  // DIR/FILE_NAME (owner 0:0, permission bits `mode`) holding exactly `size`
+  // bytes pulled from `read_data`, streamed as a one-file tar (tar.h) on its
+  // own connection, never buffered. DIR must exist in the container; the
+  // container may be stopped. A source shorter or longer than `size` fails
+  // the upload before the archive completes (the daemon then rejects it).
+  Status PutArchive(const std::string& container, const std::string& dir,
+                    const std::string& file_name, uint64_t size, uint32_t mode,
+                    const DataReader& read_data,
+                    std::chrono::milliseconds idle_timeout = std::chrono::minutes(5));
 
   // GET /events (filters, since) streamed to on_event until on_event returns
   // false, `client` is cancelled, or the daemon ends the stream (OK either

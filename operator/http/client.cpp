@@ -125,6 +125,12 @@ struct Client::Conn {
   ErrorCode WriteRequest(const ClientConfig& cfg, const Request& req, Clock::time_point deadline);
   Status RoundTrip(const ClientConfig& cfg, const Request& req, Response* resp,
                    Clock::time_point deadline);
+  // Reads one complete response (head and string body) by `deadline`.
+  Status ReadResponse(const ClientConfig& cfg, const Request& req, Response* resp,
+                      Clock::time_point deadline);
+  Status UploadOnce(const ClientConfig& cfg, const Request& req, uint64_t content_length,
+                    const std::function<Status(char*, size_t, size_t*)>& read_body,
+                    Response* resp, std::chrono::milliseconds idle_timeout);
   Status HijackOnce(const ClientConfig& cfg, const Request& req, Response* head,
                     const std::function<size_t(char*, size_t)>& read_input,
                     const std::function<bool(std::string_view)>& on_data,
@@ -372,12 +378,17 @@ Status Client::Conn::RoundTrip(const ClientConfig& cfg, const Request& req, Resp
     last_stale = served > 0 && IsStaleConnection(ec);
     return TransportError("write", ep, ec);
   }
+  return ReadResponse(cfg, req, resp, deadline);
+}
 
+Status Client::Conn::ReadResponse(const ClientConfig& cfg, const Request& req, Response* resp,
+                                  Clock::time_point deadline) {
+  SetDeadline(deadline);
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(cfg.max_body_bytes);
   parser.header_limit(1 << 20);
   if (req.method == "HEAD") parser.skip(true);
-  ec = net::error::would_block;
+  ErrorCode ec = net::error::would_block;
   WithStream([&](auto& s) {
     bhttp::async_read_header(s, buffer, parser, [&ec](const ErrorCode& e, size_t) { ec = e; });
   });
@@ -408,6 +419,52 @@ Status Client::Conn::RoundTrip(const ClientConfig& cfg, const Request& req, Resp
   ++served;
   if (!msg.keep_alive()) Close();
   return Status::OK();
+}
+
+Status Client::Conn::UploadOnce(const ClientConfig& cfg, const Request& req,
+                                uint64_t content_length,
+                                const std::function<Status(char*, size_t, size_t*)>& read_body,
+                                Response* resp, std::chrono::milliseconds idle_timeout) {
+  last_stale = false;
+  DW_RETURN_IF_ERROR(Connect(cfg, Clock::now() + cfg.request_timeout));
+  Request head_only = req;
+  head_only.body.clear();
+  bhttp::request<bhttp::empty_body> hreq(BuildRequest(cfg, ep, head_only).base());
+  hreq.content_length(content_length);
+  bhttp::request_serializer<bhttp::empty_body> sr(hreq);
+  SetDeadline(Clock::now() + idle_timeout);
+  ErrorCode ec = net::error::would_block;
+  WithStream([&](auto& s) {
+    bhttp::async_write_header(s, sr, [&ec](const ErrorCode& e, size_t) { ec = e; });
+  });
+  Run();
+  if (ec) return TransportError("write", ep, ec);
+
+  std::vector<char> buf(256 << 10);
+  uint64_t sent = 0;
+  while (sent < content_length) {
+    size_t n = 0;
+    size_t cap = static_cast<size_t>(std::min<uint64_t>(buf.size(), content_length - sent));
+    DW_RETURN_IF_ERROR(read_body(buf.data(), cap, &n));
+    if (n == 0 || n > cap)
+      return Status::BadRequest("upload body ended after " + std::to_string(sent) + " of " +
+                                std::to_string(content_length) + " bytes");
+    SetDeadline(Clock::now() + idle_timeout);
+    ec = net::error::would_block;
+    WithStream([&](auto& s) {
+      net::async_write(s, net::buffer(buf.data(), n), [&ec](const ErrorCode& e, size_t) { ec = e; });
+    });
+    Run();
+    if (ec) {
+      // The server may have answered (and closed) before taking the body,
+      // e.g. 404 for an unknown container: that answer is the useful error.
+      Status early = ReadResponse(cfg, req, resp, Clock::now() + idle_timeout);
+      if (early.ok()) return early;
+      return TransportError("write", ep, ec);
+    }
+    sent += n;
+  }
+  return ReadResponse(cfg, req, resp, Clock::now() + idle_timeout);
 }
 
 Status Client::Conn::StreamOnce(const ClientConfig& cfg, const Request& req,
@@ -607,6 +664,19 @@ Status Client::Do(const Request& req, Response* resp) {
     st = conn_->RoundTrip(cfg_, req, resp, deadline);
   }
   if (!st.ok()) conn_->Close();
+  return st;
+}
+
+Status Client::Upload(const Request& req, uint64_t content_length,
+                      const std::function<Status(char*, size_t, size_t*)>& read_body,
+                      Response* resp, std::chrono::milliseconds idle_timeout) {
+  DW_RETURN_IF_ERROR(conn_->parse_status);
+  if (conn_->cancelled) return Status::Unavailable("request cancelled");
+  // The body is consumed as it is sent, so a failed upload cannot be
+  // retried here: always start on a fresh connection.
+  conn_->Close();
+  Status st = conn_->UploadOnce(cfg_, req, content_length, read_body, resp, idle_timeout);
+  conn_->Close();
   return st;
 }
 

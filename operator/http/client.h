@@ -81,6 +81,18 @@ class Client {
                 const std::function<bool(std::string_view)>& on_data,
                 std::chrono::milliseconds idle_timeout);
 
+  // For request bodies too large to hold (Docker's archive upload): sends
+  // `req` (its body ignored) with Content-Length `content_length`, pulling
+  // the body from `read_body` (fills up to `cap` bytes, sets *n; an error
+  // Status aborts the request and is returned as is), then reads an ordinary
+  // response into `resp`. A body that ends short of content_length fails
+  // with BadRequest and is never sent as complete. `idle_timeout` bounds
+  // each write and the wait for the response. If the server answers early
+  // (an error before taking the body), that response is returned.
+  Status Upload(const Request& req, uint64_t content_length,
+                const std::function<Status(char* buf, size_t cap, size_t* n)>& read_body,
+                Response* resp, std::chrono::milliseconds idle_timeout);
+
   // Thread-safe: aborts the Stream/Hijack in flight from another thread (it
   // returns promptly) and makes later ones fail with Unavailable. A cancelled
   // client is meant to be discarded.

@@ -19,6 +19,7 @@
 #include "operator/common/log.h"
 #include "operator/common/metrics.h"
 #include "operator/schema/openapi.h"
+#include "operator/serve/controllers.h"
 #include "operator/tls/pki.h"
 
 namespace dw::serve {
@@ -31,6 +32,7 @@ struct ServeFlags {
   std::vector<std::string> tls_sans;
   bool tls = true;
   bool fsync = true;
+  bool controllers = true;  // --controllers=none: the API server alone
 };
 
 const char* kUsage =
@@ -42,6 +44,7 @@ const char* kUsage =
     "  --listen HOST:PORT  address to serve HTTPS on (default 127.0.0.1:6443; port 0 picks one)\n"
     "  --tls-san NAME      extra DNS name or IP for the serving certificate (repeatable)\n"
     "  --log-level LEVEL   debug, info, warn or error (default info)\n"
+    "  --controllers WHICH all (default) or none (the API server only)\n"
     "\n"
     "Writes DIR/kubeconfig (mode 0600) for kubectl and dockward.\n";
 
@@ -78,6 +81,12 @@ int ParseFlags(int argc, char** argv, ServeFlags* f) {
         std::cerr << "error: unknown --log-level " << v << "\n";
         return 2;
       }
+    } else if (value("--controllers", &v)) {
+      if (v != "all" && v != "none") {
+        std::cerr << "error: --controllers must be all or none, got " << v << "\n";
+        return 2;
+      }
+      f->controllers = v == "all";
     } else if (a == "--insecure-plain-http") {
       f->tls = false;  // tests of the HTTP layer only; never for real use
     } else if (a == "--unsafe-no-fsync") {
@@ -245,6 +254,14 @@ int ServeMain(int argc, char** argv) {
   apiserver::GarbageCollector gc(&registry);
   gc.Start();
   handler->SetReady(true);
+  ControllerManager controllers(&registry);
+  if (flags.controllers && !(st = controllers.Start()).ok()) {
+    handler->SetReady(false);
+    server.Stop();
+    gc.Stop();
+    store->Close();
+    return fail("cannot start the controllers", st);
+  }
   log::Info("serving", {{"url", url}, {"dataDir", flags.data_dir},
                         {"kubeconfig", flags.data_dir + "/kubeconfig"}});
 
@@ -252,6 +269,7 @@ int ServeMain(int argc, char** argv) {
   sigwait(&sigs, &sig);
   log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   handler->SetReady(false);
+  controllers.Stop();  // their last writes need the store
   handler->CloseWatches();
   server.Stop();
   gc.Stop();

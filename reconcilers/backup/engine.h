@@ -96,6 +96,18 @@ class DatabaseEngine {
 
   // A fresh checker for the plaintext dump of `target`.
   virtual std::unique_ptr<DumpCheck> NewDumpCheck(const BackupTarget& target) const = 0;
+
+  // Exits 0 once the server accepts connections (the restore test polls it
+  // in a fresh container before restoring).
+  virtual Status ReadyCommand(const BackupTarget& target, const Credentials& creds,
+                              ExecSpec* out) const = 0;
+
+  // Runs `query` against the restored data and prints the result. The query
+  // is one argv element (Redis: split on whitespace into words), never a
+  // shell line; it is checked with ValidateCheckQuery first. Empty: the
+  // engine's default check (see DefaultCheckQuery).
+  virtual Status CheckCommand(const BackupTarget& target, const Credentials& creds,
+                              const std::string& query, ExecSpec* out) const = 0;
 };
 
 // Helpers shared by the engines (defined in engine_registry.cpp).
@@ -109,5 +121,17 @@ Status AppendPasswordEnv(std::string_view var, const Credentials& creds,
                          std::vector<std::string>* env);
 // Validates every database name with ValidateIdentifier.
 Status ValidateDatabases(const BackupTarget& target);
+
+// The check run when a policy names no query (engine_query.cpp):
+// postgres/mysql/mariadb "SELECT 1", sqlite "PRAGMA integrity_check",
+// redis "DBSIZE".
+std::string_view DefaultCheckQuery(std::string_view engine);
+// Rules for a check query (engine_query.cpp). Every engine: at most 4096
+// bytes, no control characters (NUL, newline, ...), not starting with '-'
+// (it would be read as an option). Per engine, the client's own escape
+// hatches to a shell or the file system are refused: sqlite3 dot-commands
+// (".shell"), psql backslash commands ("\!"), and for mysql/mariadb any
+// backslash ("\!") or a leading client command word ("system", "source").
+Status ValidateCheckQuery(std::string_view engine, std::string_view query);
 
 }  // namespace dw::backup

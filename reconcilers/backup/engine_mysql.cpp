@@ -64,4 +64,33 @@ std::unique_ptr<DumpCheck> MySqlEngine::NewDumpCheck(const BackupTarget&) const 
   return NewMySqlDumpCheck(std::string(name()));
 }
 
+// Over the default socket, like the restore (servers may run with
+// --skip-networking). mysqladmin ping exits 0 even on "access denied": the
+// server answers, which is all readiness means.
+Status MySqlEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds,
+                                 ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  *out = ExecSpec{};
+  std::string user;
+  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
+  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &out->env));
+  out->argv = {Admin(), "-u", user, "ping"};
+  return Status::OK();
+}
+
+Status MySqlEngine::CheckCommand(const BackupTarget& t, const Credentials& creds,
+                                 const std::string& query, ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
+  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
+  *out = ExecSpec{};
+  std::string user;
+  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
+  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &out->env));
+  out->argv = {Client(), "--batch", "--skip-column-names", "-u", user};
+  if (!t.all_databases) out->argv.insert(out->argv.end(), {"-D", t.databases[0]});
+  out->argv.insert(out->argv.end(), {"-e", q});
+  return Status::OK();
+}
+
 }  // namespace dw::backup

@@ -27,10 +27,15 @@ class MySqlEngine final : public DatabaseEngine {
                         RestorePlan* out) const override;
   Status VersionCommand(ExecSpec* out) const override;
   std::unique_ptr<DumpCheck> NewDumpCheck(const BackupTarget& target) const override;
+  Status ReadyCommand(const BackupTarget& target, const Credentials& creds,
+                      ExecSpec* out) const override;
+  Status CheckCommand(const BackupTarget& target, const Credentials& creds,
+                      const std::string& query, ExecSpec* out) const override;
 
  private:
   const char* DumpTool() const { return flavor_ == Flavor::kMySql ? "mysqldump" : "mariadb-dump"; }
   const char* Client() const { return flavor_ == Flavor::kMySql ? "mysql" : "mariadb"; }
+  const char* Admin() const { return flavor_ == Flavor::kMySql ? "mysqladmin" : "mariadb-admin"; }
 
   Flavor flavor_;
 };

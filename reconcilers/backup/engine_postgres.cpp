@@ -71,4 +71,34 @@ std::unique_ptr<DumpCheck> PostgresEngine::NewDumpCheck(const BackupTarget& t) c
   return NewPostgresDumpCheck(t.all_databases);
 }
 
+// Over the default unix socket, like the restore itself: servers run with
+// networking off (listen_addresses='') must count as ready. Caveat: the
+// official image's first-start initialisation runs a temporary server on the
+// socket, so a restore test right after a first start can race it.
+Status PostgresEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds,
+                                    ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  *out = ExecSpec{};
+  std::string user;
+  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
+  const std::string db = t.all_databases ? "postgres" : t.databases[0];
+  out->argv = {"pg_isready", "-U", user, "-d", db};
+  return Status::OK();
+}
+
+Status PostgresEngine::CheckCommand(const BackupTarget& t, const Credentials& creds,
+                                    const std::string& query, ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
+  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
+  *out = ExecSpec{};
+  std::string user;
+  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
+  DW_RETURN_IF_ERROR(AppendPasswordEnv("PGPASSWORD", creds, &out->env));
+  const std::string db = t.all_databases ? "postgres" : t.databases[0];
+  out->argv = {"psql", "-X", "--no-password", "-v", "ON_ERROR_STOP=1", "--no-align",
+               "--tuples-only", "-U", user, "-d", db, "-c", q};
+  return Status::OK();
+}
+
 }  // namespace dw::backup

@@ -48,4 +48,39 @@ std::unique_ptr<DumpCheck> RedisEngine::NewDumpCheck(const BackupTarget&) const 
   return NewRedisRdbCheck();
 }
 
+Status RedisEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds,
+                                 ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  *out = ExecSpec{};
+  std::string user;
+  DW_RETURN_IF_ERROR(ResolveUser(t, creds, "", &user));
+  DW_RETURN_IF_ERROR(AppendPasswordEnv("REDISCLI_AUTH", creds, &out->env));
+  out->argv = {"redis-cli"};
+  if (!user.empty()) out->argv.insert(out->argv.end(), {"--user", user});
+  out->argv.push_back("ping");
+  return Status::OK();
+}
+
+// redis-cli takes a command as separate words; splitting on blanks is the
+// whole syntax (no quoting), and ValidateCheckQuery keeps the first word
+// from being read as an option.
+Status RedisEngine::CheckCommand(const BackupTarget& t, const Credentials& creds,
+                                 const std::string& query, ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
+  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
+  DW_RETURN_IF_ERROR(ReadyCommand(t, creds, out));
+  out->argv.pop_back();  // "ping"
+  size_t i = 0;
+  while (i < q.size()) {
+    size_t start = q.find_first_not_of(" \t", i);
+    if (start == std::string::npos) break;
+    size_t end = q.find_first_of(" \t", start);
+    if (end == std::string::npos) end = q.size();
+    out->argv.push_back(q.substr(start, end - start));
+    i = end;
+  }
+  return Status::OK();
+}
+
 }  // namespace dw::backup

@@ -42,4 +42,22 @@ std::unique_ptr<DumpCheck> SqliteEngine::NewDumpCheck(const BackupTarget&) const
   return NewSqliteDumpCheck();
 }
 
+// SQLite has no server: "ready" means sqlite3 runs and can open the file
+// (creating an empty one in a fresh container, which the restore replaces).
+Status SqliteEngine::ReadyCommand(const BackupTarget& t, const Credentials&, ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  *out = ExecSpec{{"sqlite3", t.sqlite_path, "select 1"}, {}, ""};
+  return Status::OK();
+}
+
+// -readonly: a check query must never change the restored database.
+Status SqliteEngine::CheckCommand(const BackupTarget& t, const Credentials&,
+                                  const std::string& query, ExecSpec* out) const {
+  DW_RETURN_IF_ERROR(Validate(t));
+  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
+  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
+  *out = ExecSpec{{"sqlite3", "-readonly", "-bail", t.sqlite_path, q}, {}, ""};
+  return Status::OK();
+}
+
 }  // namespace dw::backup

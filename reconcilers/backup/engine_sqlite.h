@@ -20,6 +20,10 @@ class SqliteEngine final : public DatabaseEngine {
                         RestorePlan* out) const override;
   Status VersionCommand(ExecSpec* out) const override;
   std::unique_ptr<DumpCheck> NewDumpCheck(const BackupTarget& target) const override;
+  Status ReadyCommand(const BackupTarget& target, const Credentials& creds,
+                      ExecSpec* out) const override;
+  Status CheckCommand(const BackupTarget& target, const Credentials& creds,
+                      const std::string& query, ExecSpec* out) const override;
 
   // Where RestoreCommand builds the new database before the rename.
   static std::string RestoreTempPath(const std::string& path) { return path + ".dockward-restore"; }

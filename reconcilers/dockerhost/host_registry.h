@@ -29,6 +29,10 @@ struct HostState {
   std::string api_version;  // negotiated API version when reachable
 };
 
+// True when a client built from `a` reaches the daemon exactly as one built
+// from `b` would (endpoint, TLS material, timeouts).
+bool SameDockerConfig(const docker::DockerConfig& a, const docker::DockerConfig& b);
+
 class HostRegistry {
  public:
   // Called by the DockerHost reconciler after every probe.
@@ -50,8 +54,10 @@ class HostRegistry {
   void OnChange(std::function<void(const std::string& ns, const std::string& name)> fn);
 
   // Per-host concurrency cap for long operations (backups, restores). A Slot
-  // is held for the duration of the operation; Acquire waits up to `wait`
-  // and returns false (no slot) on timeout, so a worker never blocks forever.
+  // is held for the duration of the operation and released by its
+  // destructor. TryAcquire never blocks: false when `limit` slots are taken
+  // (the caller requeues), so a worker never waits on another host's work.
+  // limit <= 0 means no cap (the slot is still counted by InUse).
   class Slot {
    public:
     Slot() = default;

@@ -1,0 +1,133 @@
+#include "operator/serve/controllers.h"
+
+#include <unistd.h>
+
+#include "operator/common/log.h"
+#include "reconcilers/backup/backup_reconciler.h"
+#include "reconcilers/backup/policy_reconciler.h"
+#include "reconcilers/backup/restore_reconciler.h"
+
+namespace dw::serve {
+
+namespace {
+
+constexpr const char* kGroupVersion = "dockward.io/v1alpha1";
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "";
+  return buf;
+}
+
+// Wraps a reconciler object's member function as a runtime::Reconciler.
+template <typename R>
+runtime::Reconciler Bind(R* r) {
+  return [r](const runtime::Request& req, runtime::Result* res) { return r->Reconcile(req, res); };
+}
+
+}  // namespace
+
+ControllerManager::ControllerManager(apiserver::ObjectRegistry* registry) : client_(registry) {}
+
+ControllerManager::~ControllerManager() { Stop(); }
+
+Status ControllerManager::Kind(const char* kind, const schema::ResourceInfo** out) {
+  *out = client_.Resolve(kGroupVersion, kind);
+  if (!*out) return Status::Internal(std::string("kind ") + kind + " is not served");
+  return Status::OK();
+}
+
+Status ControllerManager::Start() {
+  if (started_ || !controllers_.empty()) return Status::Internal("controllers can be started once");
+  const schema::ResourceInfo* events = client_.Resolve("v1", "Event");
+  if (!events) return Status::Internal("kind v1 Event is not served");
+  recorder_ = std::make_unique<runtime::EventRecorder>(
+      &client_, *events, runtime::EventRecorderOptions{"dockward", HostName()});
+  started_ = true;  // from here on Stop() has something to undo
+  Status st = AddDockerHostController();
+  if (st.ok()) st = AddBackupControllers();
+  for (size_t i = 0; st.ok() && i < controllers_.size(); ++i) {
+    st = controllers_[i]->Start();
+    if (!st.ok()) st = Status(st.code(), "controller " + controllers_[i]->name() + ": " + st.message());
+  }
+  if (!st.ok()) {
+    Stop();
+    return st;
+  }
+  log::Info("controllers started", {{"count", std::to_string(controllers_.size())}});
+  return Status::OK();
+}
+
+Status ControllerManager::AddDockerHostController() {
+  const schema::ResourceInfo* kind;
+  DW_RETURN_IF_ERROR(Kind("DockerHost", &kind));
+  hosts_rec_ = std::make_unique<dockerhost::DockerHostReconciler>(&client_, recorder_.get(), &hosts_,
+                                                                  [] { return clock::Now(); });
+  runtime::ControllerOptions o;
+  o.name = "dockerhost";
+  auto c = std::make_unique<runtime::Controller>(&client_, *kind, Bind(hosts_rec_.get()), o);
+  runtime::Controller* ctl = c.get();
+  hosts_rec_->WatchDaemons([ctl](const runtime::Request& req) { ctl->Enqueue(req); });
+  controllers_.push_back(std::move(c));
+  return Status::OK();
+}
+
+Status ControllerManager::AddBackupControllers() {
+  const schema::ResourceInfo *policies, *backups, *restores;
+  DW_RETURN_IF_ERROR(Kind("BackupPolicy", &policies));
+  DW_RETURN_IF_ERROR(Kind("Backup", &backups));
+  DW_RETURN_IF_ERROR(Kind("Restore", &restores));
+  backup::BackupDeps deps;
+  deps.client = &client_;
+  deps.recorder = recorder_.get();
+  deps.hosts = &hosts_;
+
+  policy_rec_ = std::make_unique<backup::BackupPolicyReconciler>(deps);
+  runtime::ControllerOptions po;
+  po.name = "backuppolicy";
+  po.workers = 2;
+  po.resync = std::chrono::minutes(5);
+  auto pc = std::make_unique<runtime::Controller>(&client_, *policies, Bind(policy_rec_.get()), po);
+  pc->Owns(*backups);
+  runtime::Controller* policy_ctl = pc.get();
+  // A host that comes back (or goes away, or changes) changes what every
+  // policy of its namespace can do right now; the informer cache is cheap.
+  hosts_.OnChange([policy_ctl](const std::string& ns, const std::string&) {
+    for (const auto& p : policy_ctl->primary_informer().List({}, ns)) policy_ctl->Enqueue({ns, runtime::NameOf(*p)});
+  });
+  controllers_.push_back(std::move(pc));
+
+  backup_rec_ = std::make_unique<backup::BackupReconciler>(deps);
+  runtime::ControllerOptions bo;
+  bo.name = "backup";
+  bo.workers = 4;
+  controllers_.push_back(std::make_unique<runtime::Controller>(&client_, *backups, Bind(backup_rec_.get()), bo));
+
+  restore_rec_ = std::make_unique<backup::RestoreReconciler>(deps);
+  runtime::ControllerOptions ro;
+  ro.name = "restore";
+  ro.workers = 2;
+  controllers_.push_back(std::make_unique<runtime::Controller>(&client_, *restores, Bind(restore_rec_.get()), ro));
+  return Status::OK();
+}
+
+void ControllerManager::Stop() {
+  if (!started_) return;
+  started_ = false;
+  // Watchers first: their callbacks enqueue into the DockerHost controller.
+  if (hosts_rec_) hosts_rec_->StopWatchers();
+  for (auto it = controllers_.rbegin(); it != controllers_.rend(); ++it) (*it)->Stop();
+  // Reconcilers with runs of their own cancel and join them here, while the
+  // store is still open for their last status writes.
+  restore_rec_.reset();
+  backup_rec_.reset();
+  policy_rec_.reset();
+  hosts_rec_.reset();
+  if (recorder_) recorder_->Flush(std::chrono::seconds(5));
+  recorder_.reset();
+  // controllers_ stay (stopped) until destruction: the HostRegistry listener
+  // still points at the policy controller, whose stopped queue ignores adds.
+  log::Info("controllers stopped");
+}
+
+}  // namespace dw::serve

@@ -1,0 +1,69 @@
+// ControllerManager: the server-side control loops of `dockward serve`. It
+// owns everything the reconcilers share — an InProcessClient over the
+// ObjectRegistry, one EventRecorder (component "dockward"), the HostRegistry —
+// and one runtime::Controller per kind:
+//   DockerHost    1 worker; a per-host Docker event watcher enqueues it when
+//                 the daemon disconnects or comes back
+//   BackupPolicy  2 workers, Owns Backup, resync 5 min; a HostRegistry change
+//                 enqueues every policy of that namespace
+//   Backup        4 workers
+//   Restore       2 workers
+// Start() after the API handler is ready; Stop() before the store closes: it
+// stops the watchers, then the controllers (no new reconciles), then the
+// reconcilers (in-flight runs are cancelled and joined), then flushes events.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "operator/apiserver/object_registry.h"
+#include "operator/common/status.h"
+#include "operator/runtime/controller.h"
+#include "operator/runtime/event_recorder.h"
+#include "operator/runtime/inprocess_client.h"
+#include "reconcilers/dockerhost/dockerhost_reconciler.h"
+#include "reconcilers/dockerhost/host_registry.h"
+
+namespace dw::backup {
+class BackupPolicyReconciler;
+class BackupReconciler;
+class RestoreReconciler;
+}  // namespace dw::backup
+
+namespace dw::serve {
+
+class ControllerManager {
+ public:
+  explicit ControllerManager(apiserver::ObjectRegistry* registry);
+  ~ControllerManager();  // Stop()
+  ControllerManager(const ControllerManager&) = delete;
+  ControllerManager& operator=(const ControllerManager&) = delete;
+
+  // Builds and starts every controller; on error nothing is left running.
+  // Once per manager (a stopped manager is not restarted).
+  Status Start();
+  // Idempotent.
+  void Stop();
+
+  dockerhost::HostRegistry& hosts() { return hosts_; }
+  runtime::Client& client() { return client_; }
+
+ private:
+  Status AddDockerHostController();
+  // The BackupPolicy, Backup and Restore controllers.
+  Status AddBackupControllers();
+  // Resolves a served kind or fails naming it.
+  Status Kind(const char* kind, const schema::ResourceInfo** out);
+
+  runtime::InProcessClient client_;
+  dockerhost::HostRegistry hosts_;
+  std::unique_ptr<runtime::EventRecorder> recorder_;
+  std::unique_ptr<dockerhost::DockerHostReconciler> hosts_rec_;
+  std::unique_ptr<backup::BackupPolicyReconciler> policy_rec_;
+  std::unique_ptr<backup::BackupReconciler> backup_rec_;
+  std::unique_ptr<backup::RestoreReconciler> restore_rec_;
+  std::vector<std::unique_ptr<runtime::Controller>> controllers_;  // in start order
+  bool started_ = false;
+};
+
+}  // namespace dw::serve

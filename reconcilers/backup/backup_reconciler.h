@@ -1,0 +1,70 @@
+// BackupReconciler: drives one Backup from creation to a terminal phase.
+//
+//   ""       -> finalizer added, policy resolved -> Pending (or Failed
+//               PolicyNotFound / InvalidPolicy / InvalidSpec)
+//   Pending  -> a per-host slot is taken -> Running, and the run starts on
+//               its own thread (RunTracker); no slot: stays Pending, requeued
+//   Running  -> the run writes progress, attempts and its terminal phase;
+//               a Running Backup this process never started was interrupted
+//               (dockward died): Failed Interrupted, its directory's temp
+//               files swept
+//   Succeeded / Failed -> terminal: the finalizer is dropped
+//   deleted  -> the run is cancelled and joined (bounded), finalizer removed
+//
+// Reconcile never waits on a run. Dry runs resolve the target and report the
+// dump command in the message instead of dumping (phase Succeeded, reason
+// DryRun, no artifact, no notification). Notifications go out from the run's
+// thread after the terminal status is written.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "operator/runtime/controller.h"
+#include "reconcilers/backup/deps.h"
+#include "reconcilers/backup/run_options.h"
+#include "reconcilers/backup/run_status.h"
+#include "reconcilers/backup/run_target.h"
+#include "reconcilers/backup/run_tracker.h"
+
+namespace dw::backup {
+
+class BackupReconciler {
+ public:
+  explicit BackupReconciler(const BackupDeps& deps, RunOptions opts = RunOptions());
+  // Cancels running runs and joins their threads.
+  ~BackupReconciler();
+  BackupReconciler(const BackupReconciler&) = delete;
+  BackupReconciler& operator=(const BackupReconciler&) = delete;
+
+  Status Reconcile(const runtime::Request& req, runtime::Result* result);
+
+  RunTracker& tracker() { return tracker_; }
+
+ private:
+  struct RunInput;
+  Status Admit(json::Document& obj);
+  Status Start(json::Document& obj, runtime::Result* result);
+  Status Observe(json::Document& obj);
+  Status Finalize(json::Document& obj, runtime::Result* result);
+  Status DropFinalizer(json::Document& obj);
+  // A terminal verdict written by the reconciler itself (no run started).
+  Status FailNow(const json::Document& obj, const std::string& reason, const std::string& message,
+                 const std::string& ns);
+
+  void Run(RunContext& ctx, const RunInput& in);
+  void Finish(RunContext& ctx, const RunInput& in, const Status& st, const std::string& stage,
+              const ResolvedBackup& resolved, const BackupOutcome& outcome, int attempts);
+  void Record(const json::Value& obj, const char* type, const std::string& reason,
+              const std::string& message);
+  void Notify(const std::string& ns, const std::string& policy_name, const PolicySpec& policy,
+              const json::Value& obj, bool success);
+  StatusWriter Writer(const json::Value& obj) const;
+
+  BackupDeps deps_;
+  RunOptions opts_;
+  const schema::ResourceInfo* backups_ = nullptr;
+  RunTracker tracker_;  // last member: its threads use everything above
+};
+
+}  // namespace dw::backup
