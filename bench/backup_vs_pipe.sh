@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: `dockward backup run --wait` (zstd + AES-256-GCM + SHA-256, with
 # checksum and content verification) against the bare pipe
-# `docker exec C pg_dump ... > file`, on a real PostgreSQL 15 container of a
+# `docker exec C pg_dump ... > file` (both with the checksum re-read and the
+# engine content check on; the full decode pass, verify.decode, is off), on a real PostgreSQL 15 container of a
 # private dockerd (tests/integration/lib/db.sh).
 #
 # For each size (plain dump >= SIZE1_MB, then SIZE2_MB = 5x) a FRESH

@@ -8,6 +8,7 @@
 // run always leaves both files and a failed or abandoned one neither.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ class ArtifactWriter final : public ByteSink {
   Status Write(std::string_view data) override;
   Status Finish() override;
 
+  // Tool versions learnt while the dump streams; call before Finish.
+  void SetToolVersions(std::map<std::string, std::string> versions) {
+    metadata_.tool_versions = std::move(versions);
+  }
   // Plaintext bytes accepted so far; safe to read from another thread.
   uint64_t dump_bytes() const { return counter_->bytes(); }
   // Complete after a successful Finish.

@@ -342,7 +342,8 @@ void BackupReconciler::Finish(RunContext& ctx, const RunInput& in, const Status&
     if (attempts > 1) r.message += " (after " + Plural(attempts, "attempt") + ")";
   }
   const bool artifact = st.ok() && !in.spec.dry_run;
-  const bool verified = in.policy.verify_checksum || in.policy.verify_content || in.policy.restore_test.enabled;
+  const bool verified = in.policy.verify_checksum || in.policy.verify_content ||
+                        in.policy.verify_decode || in.policy.restore_test.enabled;
   json::Document written;
   Status ws = w.Edit(
       [&](json::Value& s, json::Allocator& a) {
@@ -360,7 +361,9 @@ void BackupReconciler::Finish(RunContext& ctx, const RunInput& in, const Status&
         if (artifact && verified) {
           c = {"Verified", "True",
                in.policy.restore_test.enabled ? "RestoreTested"
-                                              : (in.policy.verify_content ? "ContentVerified" : "ChecksumVerified"),
+               : in.policy.verify_decode      ? "Decoded"
+               : in.policy.verify_content     ? "ContentVerified"
+                                              : "ChecksumVerified",
                "the artifact was verified", 0};
         } else if (r.reason == "VerificationFailed") {
           c = {"Verified", "False", "VerificationFailed", r.message, 0};

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <thread>
 
 #include "reconcilers/backup/artifact_reader.h"
 #include "reconcilers/backup/dump_check.h"
@@ -93,7 +95,7 @@ Status Verify(const BackupJob& job, const std::string& path, const std::string& 
     Status st = VerifyArtifact(path, md);
     if (!st.ok()) return Unpublish(path, sidecar, st);
   }
-  if (job.verify_content) {
+  if (job.verify_decode) {
     const EncryptionKey* key = job.options.key ? &*job.options.key : nullptr;
     Status st = VerifyArtifactContent(path, md, key);
     if (!st.ok()) return Unpublish(path, sidecar, st);
@@ -114,14 +116,26 @@ Status RunBackup(docker::DockerClient& docker, const BackupJob& job, const RunCo
   RunGuard guard(control, job.timeout);
 
   ArtifactMetadata md = DescribeJob(job);
-  DW_RETURN_IF_ERROR(ProbeToolVersion(docker, job, guard, &md.tool_versions));
+  // The version probe is a second exec round trip; it runs beside the dump on
+  // its own connection instead of in front of it.
+  std::map<std::string, std::string> versions;
+  Status version_status;
+  std::thread prober([&] {
+    docker::DockerClient own(docker.config());
+    version_status = ProbeToolVersion(own, job, guard, &versions);
+  });
+  struct Joiner {
+    std::thread& t;
+    ~Joiner() { if (t.joinable()) t.join(); }
+  } join_prober{prober};
 
   std::unique_ptr<ArtifactWriter> writer;
   DW_RETURN_IF_ERROR(ArtifactWriter::Create(job.dir, job.artifact_name, job.options, md, &writer));
   std::unique_ptr<DumpCheck> check = job.engine->NewDumpCheck(job.target);
   DumpCheckSink checked(check.get(), writer.get());
-  RedisEofMarkFilter unmarked(&checked);
-  ByteSink& sink = job.engine->name() == "redis" ? static_cast<ByteSink&>(unmarked) : checked;
+  ByteSink& checked_or_not = job.verify_content ? static_cast<ByteSink&>(checked) : *writer;
+  RedisEofMarkFilter unmarked(&checked_or_not);
+  ByteSink& sink = job.engine->name() == "redis" ? static_cast<ByteSink&>(unmarked) : checked_or_not;
   ProgressTicker progress(control);
   ExecStreams streams;
   streams.on_stdout = [&](std::string_view d) {
@@ -134,6 +148,9 @@ Status RunBackup(docker::DockerClient& docker, const BackupJob& job, const RunCo
   DW_RETURN_IF_ERROR(RunExec(docker, job.container, dump, guard, streams, &outcome));
   out->stderr_tail = outcome.stderr_tail.Text();
   DW_RETURN_IF_ERROR(CheckExit(dump, outcome));
+  prober.join();
+  DW_RETURN_IF_ERROR(version_status);
+  writer->SetToolVersions(std::move(versions));
   DW_RETURN_IF_ERROR(sink.Finish());
 
   out->path = writer->path();

@@ -42,7 +42,8 @@ struct BackupJob {
   std::string artifact_name;  // file name inside dir
   ArtifactOptions options;
   bool verify_checksum = true;  // re-read the file, compare size + SHA-256
-  bool verify_content = true;   // decrypt + decompress, compare plaintext SHA-256
+  bool verify_content = true;   // the engine's DumpCheck on the stream (cut-off dumps fail)
+  bool verify_decode = false;   // decrypt + decompress the file, compare plaintext SHA-256
   std::chrono::seconds timeout{3600};
 };
 

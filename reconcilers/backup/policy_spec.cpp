@@ -222,12 +222,14 @@ Status ParseRetention(const json::Value& spec, PolicySpec* out) {
 Status ParseVerify(const json::Value& spec, PolicySpec* out) {
   out->verify_checksum = true;
   out->verify_content = true;
+  out->verify_decode = false;
   out->restore_test = RestoreTestSpec();
   const json::Value* v = nullptr;
   DW_RETURN_IF_ERROR(ReadObject(spec, "verify", "spec.verify", &v));
   if (!v) return Status::OK();
   DW_RETURN_IF_ERROR(ReadBool(*v, "checksum", "spec.verify.checksum", &out->verify_checksum));
   DW_RETURN_IF_ERROR(ReadBool(*v, "content", "spec.verify.content", &out->verify_content));
+  DW_RETURN_IF_ERROR(ReadBool(*v, "decode", "spec.verify.decode", &out->verify_decode));
   const json::Value* rt = nullptr;
   DW_RETURN_IF_ERROR(ReadObject(*v, "restoreTest", "spec.verify.restoreTest", &rt));
   if (!rt) return Status::OK();

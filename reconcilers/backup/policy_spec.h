@@ -50,7 +50,8 @@ struct PolicySpec {
   std::optional<SecretKeyRef> encryption_key;
   std::optional<RetentionPolicy> retention;  // absent: keep everything
   bool verify_checksum = true;
-  bool verify_content = true;
+  bool verify_content = true;   // the engine's DumpCheck while streaming
+  bool verify_decode = false;   // a second, full decode pass after writing
   RestoreTestSpec restore_test;
   std::chrono::seconds timeout{3600};
   int max_concurrent_per_host = 2;

@@ -7,6 +7,7 @@
 #include "reconcilers/backup/contract.h"
 #include "reconcilers/backup/engine_registry.h"
 #include "reconcilers/backup/run_retry.h"
+#include "reconcilers/backup/target_labels.h"
 
 namespace dw::backup {
 
@@ -229,13 +230,25 @@ Status RestoreReconciler::RunOnce(RunContext& ctx, const RunInput& in, const Run
   DW_RETURN_IF_ERROR(LookupEngine(engine_name, &job->engine));
   std::string database = spec.database;
   if (database.empty() && !job->metadata.databases.empty()) database = job->metadata.databases[0];
-  // SQLite has no databases inside a file: the target container's path label decides.
-  if (job->engine->name() == "sqlite") database.clear();
+  const bool sqlite = job->engine->name() == "sqlite";
+  // SQLite has no databases inside a file: the file path is the database.
+  if (sqlite) database.clear();
 
   std::unique_ptr<docker::DockerClient> docker;
   DW_RETURN_IF_ERROR(deps_.hosts->NewClient(in.ns, spec.host, &docker));
   std::map<std::string, std::string> labels;
   DW_RETURN_IF_ERROR(opts_.inspect_labels(*docker, spec.container, &labels));
+  if (sqlite) {
+    // The file to restore into: spec.database when it is a path, else the
+    // target's own path label, else the path the backup was taken from (the
+    // sidecar records it), so a fresh unlabelled container works as well.
+    const std::string p(in.policy && !in.policy->label_prefix.empty() ? in.policy->label_prefix
+                                                                       : kDefaultLabelPrefix);
+    if (!spec.database.empty() && spec.database[0] == '/')
+      labels[p + "path"] = spec.database;
+    else if (!labels.count(p + "path") && !job->metadata.databases.empty())
+      labels[p + "path"] = job->metadata.databases[0];
+  }
   ParsedTarget parsed;
   DW_RETURN_IF_ERROR(MergeTarget(labels, in.policy ? in.policy->label_prefix : "", std::string(job->engine->name()),
                                  database.empty() ? std::vector<std::string>{} : std::vector<std::string>{database},

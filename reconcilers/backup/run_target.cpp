@@ -175,6 +175,7 @@ Status ResolveBackup(runtime::Client* client, const std::string& ns, const Backu
       ArtifactExtension(engine->name(), policy.compression, job.options.key.has_value()));
   job.verify_checksum = policy.verify_checksum;
   job.verify_content = policy.verify_content;
+  job.verify_decode = policy.verify_decode;
   job.timeout = policy.timeout;
   DW_RETURN_IF_ERROR(engine->DumpCommand(job.target, job.credentials, &out->dump));
   out->warnings = std::move(parsed.warnings);

@@ -22,7 +22,7 @@ BK_SEQ=0
 bk_cleanup() {
   local rc=$?
   dw_cleanup
-  if [ -n "$BK_DOCK" ]; then db_daemon_stop "$BK_DOCK" || true; fi
+  if [ -n "$BK_DOCK" ]; then db_daemon_stop "$BK_DOCK" || true; db_daemon_reap "$BK_DOCK"; fi
   if [ -n "$BK_DIR" ]; then
     # A tmpfs the faults script mounted, then the tree; containerd shims of
     # a daemon killed hard may keep files busy for a moment.

@@ -81,6 +81,28 @@ db_daemon_stop() {
   kill -KILL "$pid" 2>/dev/null || true
 }
 
+# Kills dockerd with SIGKILL, as a crash would: open API streams (exec,
+# events) break at once, while containerd and the containers keep running;
+# the next db_daemon_start re-attaches to them.
+db_daemon_kill() {
+  local dir="$1" pid i
+  [ -f "$dir/docker.pid" ] || return 0
+  pid="$(cat "$dir/docker.pid")"
+  kill -KILL "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+}
+
+# Whatever still runs from DIR after its dockerd is gone (a containerd left by
+# db_daemon_kill, container shims): ended so the test leaves nothing behind.
+db_daemon_reap() {
+  local dir="$1"
+  pkill -KILL -f -- "$dir/exec" 2>/dev/null || true
+  pkill -KILL -f -- "$dir/data" 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------- image
 
 _db_uid() { getent passwd "$1" | cut -d: -f3; }

@@ -60,6 +60,7 @@ TEST_CASE("a minimal spec gets the CRD defaults", "[policy_spec]") {
   CHECK_FALSE(s.retention.has_value());
   CHECK(s.verify_checksum);
   CHECK(s.verify_content);
+  CHECK_FALSE(s.verify_decode);
   CHECK_FALSE(s.restore_test.enabled);
   CHECK(s.timeout == std::chrono::seconds(3600));
   CHECK(s.max_concurrent_per_host == 2);
@@ -83,7 +84,7 @@ TEST_CASE("every field of a full spec is read", "[policy_spec]") {
     "compression":"gzip","compressionLevel":9,
     "encryption":{"keySecretRef":{"name":"bk-key","key":"key"}},
     "retention":{"keepLast":3,"hourly":1,"daily":7,"weekly":4,"monthly":12,"yearly":2},
-    "verify":{"checksum":false,"content":false,
+    "verify":{"checksum":false,"content":false,"decode":true,
               "restoreTest":{"enabled":true,"image":"postgres:16","checkQuery":"select 1"}},
     "timeoutSeconds":60,"maxConcurrentPerHost":4,
     "retry":{"attempts":5,"backoffSeconds":2},
@@ -115,6 +116,7 @@ TEST_CASE("every field of a full spec is read", "[policy_spec]") {
   CHECK(s.retention->yearly == 2);
   CHECK_FALSE(s.verify_checksum);
   CHECK_FALSE(s.verify_content);
+  CHECK(s.verify_decode);
   CHECK(s.restore_test.enabled);
   CHECK(s.restore_test.image == "postgres:16");
   CHECK(s.restore_test.check_query == "select 1");
