@@ -22,7 +22,7 @@ Status MakeHttpConfig(const DockerConfig& cfg, http::ClientConfig* out) {
   while (!hostport.empty() && hostport.back() == '/') hostport.pop_back();
   if (hostport.empty() || hostport.find('/') != std::string::npos)
     return Status::BadRequest("docker endpoint tcp:// needs host:port, got \"" + ep + "\"");
-  bool tls = !cfg.cert_pem.empty() || !cfg.ca_pem.empty();
+  bool tls = !cfg.cert_pem.empty() || !cfg.ca_pem.empty() || cfg.insecure_skip_verify;
   if (!tls && !cfg.allow_plain_tcp)
     return Status::BadRequest("docker endpoint " + ep +
                               " has no TLS certificates and plain TCP was not allowed");
@@ -32,6 +32,7 @@ Status MakeHttpConfig(const DockerConfig& cfg, http::ClientConfig* out) {
   out->ca_pem = cfg.ca_pem;
   out->client_cert_pem = cfg.cert_pem;
   out->client_key_pem = cfg.key_pem;
+  out->insecure_skip_verify = cfg.insecure_skip_verify;
   return Status::OK();
 }
 

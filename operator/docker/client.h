@@ -27,6 +27,7 @@ struct DockerConfig {
   std::string endpoint = "unix:///var/run/docker.sock";  // or "tcp://host:2376"
   std::string ca_pem, cert_pem, key_pem;  // TLS for tcp:// endpoints
   bool allow_plain_tcp = false;           // tcp:// without TLS must be asked for
+  bool insecure_skip_verify = false;      // TLS without checking the engine's certificate
   std::string tls_server_name;            // verification name override
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{60000};

@@ -15,6 +15,7 @@ std::string HostKey(const std::string& ns, const std::string& name) { return ns 
 bool SameDockerConfig(const docker::DockerConfig& a, const docker::DockerConfig& b) {
   return a.endpoint == b.endpoint && a.ca_pem == b.ca_pem && a.cert_pem == b.cert_pem &&
          a.key_pem == b.key_pem && a.allow_plain_tcp == b.allow_plain_tcp &&
+         a.insecure_skip_verify == b.insecure_skip_verify &&
          a.tls_server_name == b.tls_server_name && a.connect_timeout == b.connect_timeout &&
          a.request_timeout == b.request_timeout;
 }

@@ -159,4 +159,19 @@ for b in "${R[@]}"; do
 done
 assert_eq "dry run wrote nothing" "$before" "$(bk_files "$DEST")"
 
+# --- a Backup written by hand (kubectl create -f) runs with its policy's settings -----
+k create -f - >/dev/null <<YAML
+apiVersion: dockward.io/v1alpha1
+kind: Backup
+metadata: {name: by-hand}
+spec: {policyName: nightly, host: local, container: e2e-sq, engine: sqlite}
+YAML
+bk_wait_terminal 120 by-hand
+assert_eq "hand-made Backup succeeded" Succeeded "$(bk_phase backup by-hand)"
+hand="$(jget backup/by-hand .status.path)"
+assert_match "hand-made artifact under the policy's destination, encrypted" "$hand" "^$DEST/local/e2e-sq/.*\.enc$"
+[ -f "$hand" ] && [ -f "$hand.json" ] || dw_fail "hand-made artifact or sidecar missing: $hand"
+assert_eq "its checksum is the file's" "$(sha256sum "$hand" | cut -d' ' -f1)" "$(jget backup/by-hand .status.sha256)"
+assert_eq "not owned by the policy" "" "$(jget backup/by-hand '.metadata.ownerReferences // [] | map(.name) | join(",")')"
+
 dw_finish backup_e2e

@@ -95,6 +95,21 @@ dw_pass
 assert_eq "a year-long certificate is not expiring" "False" "$(cond remote CertificateExpiring status)"
 assert_match "notAfter is RFC 3339" "$(jget dockerhost/remote .status.tls.notAfter)" '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$'
 
+# verify: false and no CA: still TLS with the client certificate, without
+# checking the engine's certificate (docker --tls).
+k apply -f - >/dev/null <<YAML
+apiVersion: dockward.io/v1alpha1
+kind: DockerHost
+metadata: {name: noverify}
+spec:
+  endpoint: tcp://127.0.0.1:$PORT
+  tls:
+    verify: false
+    clientSecretRef: {name: dh-client}
+YAML
+wait_until "verify:false DockerHost (no CA) becomes Ready" 15 cond_is noverify Ready True
+k delete dockerhost noverify >/dev/null
+
 wait_until "10-day certificate host becomes Ready" 15 cond_is short Ready True
 assert_eq "CertificateExpiring for a 10-day certificate" "True" "$(cond short CertificateExpiring status)"
 assert_match "expiry message names the days" "$(cond short CertificateExpiring message)" 'expires in (9|10) days'

@@ -246,9 +246,22 @@ TEST_CASE("dockerhost: endpoints the client refuses are InvalidConfig") {
   CHECK(Cond(obj, "Ready", "reason") == "InvalidConfig");
   CHECK(Cond(obj, "Ready", "message").find("plain TCP was not allowed") != std::string::npos);
 
-  env.CreateHost("noverify", R"({"endpoint":"tcp://127.0.0.1:2376","tls":{"verify":false}})");
+}
+
+TEST_CASE("dockerhost: tls.verify false is TLS without checking the engine's certificate") {
+  Env env;
+  // Nothing listens there: the probe fails at connect, so the configuration
+  // was accepted (not InvalidConfig) and reached the registry as TLS.
+  env.CreateHost("noverify", R"({"endpoint":"tcp://127.0.0.1:1","tls":{"verify":false}})");
   env.Reconcile("noverify");
-  CHECK(Cond(env.Get("noverify"), "Ready", "reason") == "InvalidConfig");
+  CHECK(Cond(env.Get("noverify"), "Ready", "reason") == "Unreachable");
+  docker::DockerConfig cfg;
+  http::ClientConfig hc;
+  cfg.endpoint = "tcp://127.0.0.1:1";
+  cfg.insecure_skip_verify = true;
+  REQUIRE(docker::MakeHttpConfig(cfg, &hc).ok());
+  CHECK(hc.server == "https://127.0.0.1:1");
+  CHECK(hc.insecure_skip_verify);
 }
 
 TEST_CASE("dockerhost: deletion removes the host from the registry") {
