@@ -36,7 +36,8 @@ trap cleanup EXIT
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 URL="https://127.0.0.1:$PORT"
-"$DOCKWARD" serve --data-dir "$TMP/data" --listen "127.0.0.1:$PORT" >"$TMP/server.log" 2>&1 &
+# --controllers=none: "stored state unchanged" must not see a controller's writes.
+"$DOCKWARD" serve --data-dir "$TMP/data" --listen "127.0.0.1:$PORT" --controllers=none >"$TMP/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 150); do
   [ "$(curl -sk -o /dev/null -w '%{http_code}' "$URL/readyz" 2>/dev/null)" = 200 ] && break

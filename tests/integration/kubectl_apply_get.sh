@@ -8,7 +8,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 TD="$HERE/testdata"
 
-dw_start
+# API-server semantics: no controller may rewrite the objects under test.
+dw_start --controllers=none
 
 # --- apply: a file, re-apply, a change -------------------------------------
 assert_ok "apply a file" k apply -f "$TD/bp-nightly.yaml"

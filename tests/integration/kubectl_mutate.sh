@@ -8,7 +8,8 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
 TD="$HERE/testdata"
 
-dw_start
+# API-server semantics: no controller may rewrite the objects under test.
+dw_start --controllers=none
 assert_ok "seed" k apply -f "$TD/bp-nightly.yaml"
 
 # --- diff --------------------------------------------------------------------

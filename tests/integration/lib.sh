@@ -46,13 +46,15 @@ trap dw_cleanup EXIT
 
 # Starts the server with --listen 127.0.0.1:0 (the kernel picks a free port,
 # so parallel suites never collide) and waits until /readyz answers 200.
+# Extra arguments go to `dockward serve` (e.g. --controllers=none for suites
+# that test the API server's own semantics and must see status as written).
 dw_start() {
   [ -x "$DOCKWARD" ] || dw_fail "DOCKWARD=$DOCKWARD is not an executable"
   DW_TMP=$(mktemp -d /tmp/dw-kubectl-XXXXXX)
   DW_DIR="$DW_TMP/data"
   KUBECONFIG_FILE="$DW_DIR/kubeconfig"
   mkdir -p "$DW_DIR"
-  "$DOCKWARD" serve --data-dir "$DW_DIR" --listen 127.0.0.1:0 >"$DW_DIR/serve.log" 2>&1 &
+  "$DOCKWARD" serve --data-dir "$DW_DIR" --listen 127.0.0.1:0 "$@" >"$DW_DIR/serve.log" 2>&1 &
   DW_PID=$!
   local i
   for i in $(seq 1 100); do
