@@ -121,6 +121,15 @@ Status AppendPasswordEnv(std::string_view var, const Credentials& creds,
                          std::vector<std::string>* env);
 // Validates every database name with ValidateIdentifier.
 Status ValidateDatabases(const BackupTarget& target);
+// The common start of a command that logs in to the database: resets `out`,
+// resolves the user (ResolveUser with `fallback_user`) and, when
+// `password_var` is not empty, puts the password there (AppendPasswordEnv).
+Status BeginLoginExec(const BackupTarget& target, const Credentials& creds,
+                      std::string_view fallback_user, std::string_view password_var,
+                      ExecSpec* out, std::string* user);
+// `query`, or the engine's DefaultCheckQuery when empty, checked with
+// ValidateCheckQuery.
+Status ResolveCheckQuery(std::string_view engine, const std::string& query, std::string* out);
 
 // The check run when a policy names no query (engine_query.cpp):
 // postgres/mysql/mariadb "SELECT 1", sqlite "PRAGMA integrity_check",

@@ -24,10 +24,8 @@ Status MySqlEngine::Validate(const BackupTarget& t) const {
 Status MySqlEngine::DumpCommand(const BackupTarget& t, const Credentials& creds,
                                 ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  *out = ExecSpec{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &out->env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "MYSQL_PWD", out, &user));
   out->argv = {DumpTool(), "--single-transaction", "--routines", "--triggers", "--events",
                "-u", user};
   if (t.all_databases) {
@@ -44,10 +42,9 @@ Status MySqlEngine::RestoreCommand(const BackupTarget& t, const Credentials& cre
   DW_RETURN_IF_ERROR(Validate(t));
   *out = RestorePlan{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
   RestoreStep step;
   step.kind = RestoreStep::Kind::kExecWithDump;
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &step.exec.env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "MYSQL_PWD", &step.exec, &user));
   step.exec.argv = {Client(), "-u", user};
   out->steps.push_back(std::move(step));
   out->note = "the dump recreates its databases (CREATE DATABASE IF NOT EXISTS + USE); "
@@ -70,10 +67,8 @@ std::unique_ptr<DumpCheck> MySqlEngine::NewDumpCheck(const BackupTarget&) const 
 Status MySqlEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds,
                                  ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  *out = ExecSpec{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &out->env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "MYSQL_PWD", out, &user));
   out->argv = {Admin(), "-u", user, "ping"};
   return Status::OK();
 }
@@ -81,12 +76,10 @@ Status MySqlEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds
 Status MySqlEngine::CheckCommand(const BackupTarget& t, const Credentials& creds,
                                  const std::string& query, ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
-  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
-  *out = ExecSpec{};
+  std::string q;
+  DW_RETURN_IF_ERROR(ResolveCheckQuery(name(), query, &q));
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("MYSQL_PWD", creds, &out->env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "MYSQL_PWD", out, &user));
   out->argv = {Client(), "--batch", "--skip-column-names", "-u", user};
   if (!t.all_databases) out->argv.insert(out->argv.end(), {"-D", t.databases[0]});
   out->argv.insert(out->argv.end(), {"-e", q});

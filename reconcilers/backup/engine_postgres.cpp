@@ -25,10 +25,8 @@ Status PostgresEngine::Validate(const BackupTarget& t) const {
 Status PostgresEngine::DumpCommand(const BackupTarget& t, const Credentials& creds,
                                    ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  *out = ExecSpec{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("PGPASSWORD", creds, &out->env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "PGPASSWORD", out, &user));
   if (t.all_databases) {
     out->argv = {"pg_dumpall", "--no-password", "-U", user};
   } else {
@@ -42,10 +40,9 @@ Status PostgresEngine::RestoreCommand(const BackupTarget& t, const Credentials& 
   DW_RETURN_IF_ERROR(Validate(t));
   *out = RestorePlan{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
   RestoreStep step;
   step.kind = RestoreStep::Kind::kExecWithDump;
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("PGPASSWORD", creds, &step.exec.env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "PGPASSWORD", &step.exec, &user));
   if (t.all_databases) {
     // A cluster dump recreates roles that already exist in any fresh cluster
     // (at least the bootstrap superuser), so stopping at the first error
@@ -78,9 +75,8 @@ std::unique_ptr<DumpCheck> PostgresEngine::NewDumpCheck(const BackupTarget& t) c
 Status PostgresEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds,
                                     ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  *out = ExecSpec{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "", out, &user));
   const std::string db = t.all_databases ? "postgres" : t.databases[0];
   out->argv = {"pg_isready", "-U", user, "-d", db};
   return Status::OK();
@@ -89,12 +85,10 @@ Status PostgresEngine::ReadyCommand(const BackupTarget& t, const Credentials& cr
 Status PostgresEngine::CheckCommand(const BackupTarget& t, const Credentials& creds,
                                     const std::string& query, ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
-  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
-  *out = ExecSpec{};
+  std::string q;
+  DW_RETURN_IF_ERROR(ResolveCheckQuery(name(), query, &q));
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, kDefaultUser, &user));
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("PGPASSWORD", creds, &out->env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, kDefaultUser, "PGPASSWORD", out, &user));
   const std::string db = t.all_databases ? "postgres" : t.databases[0];
   out->argv = {"psql", "-X", "--no-password", "-v", "ON_ERROR_STOP=1", "--no-align",
                "--tuples-only", "-U", user, "-d", db, "-c", q};

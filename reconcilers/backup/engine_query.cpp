@@ -66,4 +66,9 @@ Status ValidateCheckQuery(std::string_view engine, std::string_view query) {
   return Status::OK();
 }
 
+Status ResolveCheckQuery(std::string_view engine, const std::string& query, std::string* out) {
+  *out = query.empty() ? std::string(DefaultCheckQuery(engine)) : query;
+  return ValidateCheckQuery(engine, *out);
+}
+
 }  // namespace dw::backup

@@ -16,10 +16,8 @@ Status RedisEngine::Validate(const BackupTarget& t) const {
 Status RedisEngine::DumpCommand(const BackupTarget& t, const Credentials& creds,
                                 ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  *out = ExecSpec{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, "", &user));
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("REDISCLI_AUTH", creds, &out->env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, "", "REDISCLI_AUTH", out, &user));
   out->argv = {"redis-cli"};
   if (!user.empty()) out->argv.insert(out->argv.end(), {"--user", user});
   out->argv.insert(out->argv.end(), {"--rdb", "-"});
@@ -51,10 +49,8 @@ std::unique_ptr<DumpCheck> RedisEngine::NewDumpCheck(const BackupTarget&) const 
 Status RedisEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds,
                                  ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  *out = ExecSpec{};
   std::string user;
-  DW_RETURN_IF_ERROR(ResolveUser(t, creds, "", &user));
-  DW_RETURN_IF_ERROR(AppendPasswordEnv("REDISCLI_AUTH", creds, &out->env));
+  DW_RETURN_IF_ERROR(BeginLoginExec(t, creds, "", "REDISCLI_AUTH", out, &user));
   out->argv = {"redis-cli"};
   if (!user.empty()) out->argv.insert(out->argv.end(), {"--user", user});
   out->argv.push_back("ping");
@@ -67,8 +63,8 @@ Status RedisEngine::ReadyCommand(const BackupTarget& t, const Credentials& creds
 Status RedisEngine::CheckCommand(const BackupTarget& t, const Credentials& creds,
                                  const std::string& query, ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
-  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
+  std::string q;
+  DW_RETURN_IF_ERROR(ResolveCheckQuery(name(), query, &q));
   DW_RETURN_IF_ERROR(ReadyCommand(t, creds, out));
   out->argv.pop_back();  // "ping"
   size_t i = 0;

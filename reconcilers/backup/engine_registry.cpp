@@ -70,6 +70,15 @@ Status AppendPasswordEnv(std::string_view var, const Credentials& creds,
   return Status::OK();
 }
 
+Status BeginLoginExec(const BackupTarget& target, const Credentials& creds,
+                      std::string_view fallback_user, std::string_view password_var,
+                      ExecSpec* out, std::string* user) {
+  *out = ExecSpec{};
+  DW_RETURN_IF_ERROR(ResolveUser(target, creds, fallback_user, user));
+  if (password_var.empty()) return Status::OK();
+  return AppendPasswordEnv(password_var, creds, &out->env);
+}
+
 Status ValidateDatabases(const BackupTarget& target) {
   for (const auto& db : target.databases) DW_RETURN_IF_ERROR(ValidateIdentifier("databases", db));
   return Status::OK();

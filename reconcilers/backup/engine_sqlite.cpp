@@ -54,8 +54,8 @@ Status SqliteEngine::ReadyCommand(const BackupTarget& t, const Credentials&, Exe
 Status SqliteEngine::CheckCommand(const BackupTarget& t, const Credentials&,
                                   const std::string& query, ExecSpec* out) const {
   DW_RETURN_IF_ERROR(Validate(t));
-  const std::string q = query.empty() ? std::string(DefaultCheckQuery(name())) : query;
-  DW_RETURN_IF_ERROR(ValidateCheckQuery(name(), q));
+  std::string q;
+  DW_RETURN_IF_ERROR(ResolveCheckQuery(name(), query, &q));
   *out = ExecSpec{{"sqlite3", "-readonly", "-bail", t.sqlite_path, q}, {}, ""};
   return Status::OK();
 }
