@@ -5,16 +5,12 @@
 #include "reconcilers/backup/contract.h"
 
 namespace dw::backup {
-namespace {
-
 std::optional<clock::TimePoint> TimeAt(const json::Value& obj, std::string_view dotted) {
   const json::Value* v = json::FindPath(obj, dotted);
   clock::TimePoint t;
   if (!v || !v->IsString() || !clock::ParseRfc3339(v->GetString(), &t)) return std::nullopt;
   return t;
 }
-
-}  // namespace
 
 bool BackupView::Active() const {
   return !deleting && (phase.empty() || phase == kPhasePending || phase == kPhaseRunning);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "operator/common/clock.h"
@@ -37,6 +38,10 @@ struct BackupView {
 };
 
 BackupView ViewOfBackup(const json::Value& backup);
+
+// The RFC 3339 time at `dotted` under `obj` ("status.completionTime"), or
+// nullopt when absent or malformed.
+std::optional<clock::TimePoint> TimeAt(const json::Value& obj, std::string_view dotted);
 
 // Names of the active Backups, sorted.
 std::vector<std::string> ActiveBackupNames(const std::vector<BackupView>& backups);

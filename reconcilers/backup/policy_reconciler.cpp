@@ -4,6 +4,7 @@
 
 #include "operator/runtime/owner_refs.h"
 #include "reconcilers/backup/contract.h"
+#include "reconcilers/backup/policy_backups.h"
 #include "reconcilers/backup/policy_retention.h"
 #include "reconcilers/backup/target_resolver.h"
 
@@ -19,13 +20,6 @@ struct BackupPolicyReconciler::Pass {
 };
 
 namespace {
-
-std::optional<clock::TimePoint> TimeField(const json::Value* obj, std::string_view dotted) {
-  if (!obj) return std::nullopt;
-  clock::TimePoint t;
-  if (!clock::ParseRfc3339(json::GetStringPath(*obj, dotted), &t)) return std::nullopt;
-  return t;
-}
 
 std::string Annotation(const json::Value& obj, std::string_view key) {
   const json::Value* ann = json::FindPath(obj, "metadata.annotations");
@@ -67,7 +61,7 @@ Status BackupPolicyReconciler::Reconcile(const runtime::Request& req, runtime::R
   if (const json::Value* g = json::FindPath(p.policy, "metadata.generation"); g && g->IsInt64()) {
     p.obs.generation = g->GetInt64();
   }
-  p.obs.last_schedule = TimeField(p.old_status, "lastScheduleTime");
+  p.obs.last_schedule = p.old_status ? TimeAt(*p.old_status, "lastScheduleTime") : std::nullopt;
   if (p.old_status) {
     p.obs.last_handled_run_request = json::GetString(*p.old_status, "lastHandledRunRequest");
   }
@@ -145,7 +139,7 @@ void BackupPolicyReconciler::ObserveTargets(Pass& p) {
 
 Status BackupPolicyReconciler::RunSchedule(Pass& p, ScheduleDecision* d) {
   clock::TimePoint last = p.obs.last_schedule.value_or(
-      TimeField(&p.policy, "metadata.creationTimestamp").value_or(p.now));
+      TimeAt(p.policy, "metadata.creationTimestamp").value_or(p.now));
   std::vector<std::string> active = ActiveBackupNames(p.obs.backups);
   DW_RETURN_IF_ERROR(DecideSchedule(p.spec, last, p.now, active.size(), d));
   if (d->too_many_missed) {
