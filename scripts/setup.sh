@@ -9,7 +9,8 @@ BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
   libboost1.74-dev rapidjson-dev libyaml-dev libssl-dev libzstd-dev zlib1g-dev catch2)
 # Real parts the test suite talks to.
 TEST_PKGS=(git etcd-server etcd-client prometheus curl jq openssl python3 procps psmisc diffutils docker.io busybox-static
-  docker-compose postgresql-15 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools sqlite3)
+  docker-compose postgresql-15 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools sqlite3
+  python3-cryptography)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in
