@@ -56,56 +56,14 @@ struct BackupReconciler::RunInput {
 };
 
 BackupReconciler::BackupReconciler(const BackupDeps& deps, RunOptions opts)
-    : deps_(deps), opts_(std::move(opts)) {
-  if (deps_.client) backups_ = deps_.client->Resolve(std::string(kGroupVersion), "Backup");
-}
+    : RunLifecycle(deps, std::move(opts), "Backup") {}
 
 BackupReconciler::~BackupReconciler() { tracker_.Shutdown(); }
-
-StatusWriter BackupReconciler::Writer(const json::Value& obj) const {
-  return StatusWriter(deps_.client, *backups_, runtime::NamespaceOf(obj), runtime::NameOf(obj),
-                      runtime::UidOf(obj));
-}
-
-void BackupReconciler::Record(const json::Value& obj, const char* type, const std::string& reason,
-                              const std::string& message) {
-  if (deps_.recorder) deps_.recorder->Record(obj, type, reason, message);
-}
-
-Status BackupReconciler::Reconcile(const runtime::Request& req, runtime::Result* result) {
-  if (backups_ == nullptr || deps_.hosts == nullptr)
-    return Status::Internal("backup reconciler: the Backup kind is not served or no host registry");
-  json::Document obj;
-  Status st = deps_.client->Get(*backups_, req.ns, req.name, &obj);
-  if (st.IsNotFound()) {
-    // Gone without our finalizer running (forced removal): stop any run.
-    tracker_.Cancel(req.Key());
-    tracker_.Forget(req.Key());
-    return Status::OK();
-  }
-  DW_RETURN_IF_ERROR(st);
-  if (runtime::IsBeingDeleted(obj)) return Finalize(obj, result);
-
-  const std::string phase = json::GetStringPath(obj, "status.phase");
-  if (phase == kPhaseSucceeded || phase == kPhaseFailed) {
-    tracker_.Forget(req.Key());
-    return DropFinalizer(obj);
-  }
-  if (phase.empty()) return Admit(obj);
-  if (phase == kPhasePending) return Start(obj, result);
-  if (phase == kPhaseRunning) return Observe(obj);
-  return Status::OK();
-}
-
-Status BackupReconciler::DropFinalizer(json::Document& obj) {
-  if (!runtime::RemoveFinalizer(obj, std::string(kFinalizerRun))) return Status::OK();
-  return deps_.client->Update(*backups_, obj, runtime::WriteOptions{std::string(kFieldManager)}, nullptr);
-}
 
 Status BackupReconciler::Admit(json::Document& obj) {
   if (runtime::AddFinalizer(obj, std::string(kFinalizerRun))) {
     json::Document stored;
-    DW_RETURN_IF_ERROR(deps_.client->Update(*backups_, obj,
+    DW_RETURN_IF_ERROR(deps_.client->Update(*runs_, obj,
                                             runtime::WriteOptions{std::string(kFieldManager)}, &stored));
     obj.Swap(stored);
   }
@@ -180,14 +138,10 @@ Status BackupReconciler::Start(json::Document& obj, runtime::Result* result) {
 }
 
 Status BackupReconciler::Observe(json::Document& obj) {
+  bool owned = false;
+  DW_RETURN_IF_ERROR(RunOwned(obj, &owned));
+  if (owned) return Status::OK();
   const std::string key = runtime::KeyOf(obj), uid = runtime::UidOf(obj);
-  if (tracker_.Knows(key, uid)) {
-    if (tracker_.Live(key)) return Status::OK();  // the run's own writes wake us
-    // The run ended; its terminal write may just have landed after our Get.
-    json::Document fresh;
-    DW_RETURN_IF_ERROR(deps_.client->Get(*backups_, runtime::NamespaceOf(obj), runtime::NameOf(obj), &fresh));
-    if (json::GetStringPath(fresh, "status.phase") != kPhaseRunning) return Status::OK();
-  }
   // Running, and no run of this process: dockward stopped mid-run. Its
   // temp file is swept unless a run of this process already writes there
   // (then the first sweep of the directory removed it).
@@ -220,23 +174,8 @@ Status BackupReconciler::Observe(json::Document& obj) {
   return Status::OK();
 }
 
-Status BackupReconciler::Finalize(json::Document& obj, runtime::Result* result) {
-  const std::string key = runtime::KeyOf(obj);
-  tracker_.Cancel(key);
-  if (!tracker_.Wait(key, opts_.cancel_wait)) {
-    result->requeue_after = std::chrono::seconds(1);
-    return Status::OK();
-  }
-  // The cancelled run wrote its status; re-read so the update is not stale.
-  json::Document fresh;
-  Status st = deps_.client->Get(*backups_, runtime::NamespaceOf(obj), runtime::NameOf(obj), &fresh);
-  if (st.IsNotFound()) return Status::OK();
-  DW_RETURN_IF_ERROR(st);
-  return DropFinalizer(fresh);
-}
-
 void BackupReconciler::Run(RunContext& ctx, const RunInput& in) {
-  StatusWriter w(deps_.client, *backups_, in.ns, in.name, in.uid);
+  StatusWriter w(deps_.client, *runs_, in.ns, in.name, in.uid);
   ResolvedBackup resolved;
   BackupOutcome outcome;
   std::unique_ptr<docker::DockerClient> docker;
@@ -312,7 +251,7 @@ void BackupReconciler::Run(RunContext& ctx, const RunInput& in) {
 void BackupReconciler::Finish(RunContext& ctx, const RunInput& in, const Status& st,
                               const std::string& stage, const ResolvedBackup& resolved,
                               const BackupOutcome& outcome, int attempts) {
-  StatusWriter w(deps_.client, *backups_, in.ns, in.name, in.uid);
+  StatusWriter w(deps_.client, *runs_, in.ns, in.name, in.uid);
   const auto now = deps_.now();
   const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - in.start);
   RunResult r;

@@ -20,34 +20,22 @@
 #include <memory>
 #include <string>
 
-#include "operator/runtime/controller.h"
-#include "reconcilers/backup/deps.h"
-#include "reconcilers/backup/run_options.h"
-#include "reconcilers/backup/run_status.h"
+#include "reconcilers/backup/run_lifecycle.h"
 #include "reconcilers/backup/run_target.h"
-#include "reconcilers/backup/run_tracker.h"
 
 namespace dw::backup {
 
-class BackupReconciler {
+class BackupReconciler : public RunLifecycle {
  public:
   explicit BackupReconciler(const BackupDeps& deps, RunOptions opts = RunOptions());
   // Cancels running runs and joins their threads.
-  ~BackupReconciler();
-  BackupReconciler(const BackupReconciler&) = delete;
-  BackupReconciler& operator=(const BackupReconciler&) = delete;
-
-  Status Reconcile(const runtime::Request& req, runtime::Result* result);
-
-  RunTracker& tracker() { return tracker_; }
+  ~BackupReconciler() override;
 
  private:
   struct RunInput;
-  Status Admit(json::Document& obj);
-  Status Start(json::Document& obj, runtime::Result* result);
-  Status Observe(json::Document& obj);
-  Status Finalize(json::Document& obj, runtime::Result* result);
-  Status DropFinalizer(json::Document& obj);
+  Status Admit(json::Document& obj) override;
+  Status Start(json::Document& obj, runtime::Result* result) override;
+  Status Observe(json::Document& obj) override;
   // A terminal verdict written by the reconciler itself (no run started).
   Status FailNow(const json::Document& obj, const std::string& reason, const std::string& message,
                  const std::string& ns);
@@ -55,16 +43,8 @@ class BackupReconciler {
   void Run(RunContext& ctx, const RunInput& in);
   void Finish(RunContext& ctx, const RunInput& in, const Status& st, const std::string& stage,
               const ResolvedBackup& resolved, const BackupOutcome& outcome, int attempts);
-  void Record(const json::Value& obj, const char* type, const std::string& reason,
-              const std::string& message);
   void Notify(const std::string& ns, const std::string& policy_name, const PolicySpec& policy,
               const json::Value& obj, bool success);
-  StatusWriter Writer(const json::Value& obj) const;
-
-  BackupDeps deps_;
-  RunOptions opts_;
-  const schema::ResourceInfo* backups_ = nullptr;
-  RunTracker tracker_;  // last member: its threads use everything above
 };
 
 }  // namespace dw::backup

@@ -29,52 +29,11 @@ struct RestoreReconciler::RunInput {
 };
 
 RestoreReconciler::RestoreReconciler(const BackupDeps& deps, RunOptions opts)
-    : deps_(deps), opts_(std::move(opts)) {
-  if (deps_.client) {
-    restores_ = deps_.client->Resolve(std::string(kGroupVersion), "Restore");
-    backups_ = deps_.client->Resolve(std::string(kGroupVersion), "Backup");
-  }
+    : RunLifecycle(deps, std::move(opts), "Restore") {
+  if (deps_.client) backups_ = deps_.client->Resolve(std::string(kGroupVersion), "Backup");
 }
 
 RestoreReconciler::~RestoreReconciler() { tracker_.Shutdown(); }
-
-StatusWriter RestoreReconciler::Writer(const json::Value& obj) const {
-  return StatusWriter(deps_.client, *restores_, runtime::NamespaceOf(obj), runtime::NameOf(obj),
-                      runtime::UidOf(obj));
-}
-
-void RestoreReconciler::Record(const json::Value& obj, const char* type, const std::string& reason,
-                               const std::string& message) {
-  if (deps_.recorder) deps_.recorder->Record(obj, type, reason, message);
-}
-
-Status RestoreReconciler::Reconcile(const runtime::Request& req, runtime::Result* result) {
-  if (restores_ == nullptr || backups_ == nullptr || deps_.hosts == nullptr)
-    return Status::Internal("restore reconciler: the Restore kind is not served or no host registry");
-  json::Document obj;
-  Status st = deps_.client->Get(*restores_, req.ns, req.name, &obj);
-  if (st.IsNotFound()) {
-    tracker_.Cancel(req.Key());
-    tracker_.Forget(req.Key());
-    return Status::OK();
-  }
-  DW_RETURN_IF_ERROR(st);
-  if (runtime::IsBeingDeleted(obj)) return Finalize(obj, result);
-  const std::string phase = json::GetStringPath(obj, "status.phase");
-  if (phase == kPhaseSucceeded || phase == kPhaseFailed) {
-    tracker_.Forget(req.Key());
-    return DropFinalizer(obj);
-  }
-  if (phase.empty()) return Admit(obj);
-  if (phase == kPhasePending) return Start(obj, result);
-  if (phase == kPhaseRunning) return Observe(obj);
-  return Status::OK();
-}
-
-Status RestoreReconciler::DropFinalizer(json::Document& obj) {
-  if (!runtime::RemoveFinalizer(obj, std::string(kFinalizerRun))) return Status::OK();
-  return deps_.client->Update(*restores_, obj, runtime::WriteOptions{std::string(kFieldManager)}, nullptr);
-}
 
 Status RestoreReconciler::FailNow(const json::Document& obj, const std::string& reason,
                                   const std::string& message) {
@@ -94,7 +53,7 @@ Status RestoreReconciler::FailNow(const json::Document& obj, const std::string& 
 Status RestoreReconciler::Admit(json::Document& obj) {
   if (runtime::AddFinalizer(obj, std::string(kFinalizerRun))) {
     json::Document stored;
-    DW_RETURN_IF_ERROR(deps_.client->Update(*restores_, obj,
+    DW_RETURN_IF_ERROR(deps_.client->Update(*runs_, obj,
                                             runtime::WriteOptions{std::string(kFieldManager)}, &stored));
     obj.Swap(stored);
   }
@@ -191,30 +150,12 @@ Status RestoreReconciler::Start(json::Document& obj, runtime::Result* result) {
 }
 
 Status RestoreReconciler::Observe(json::Document& obj) {
-  const std::string key = runtime::KeyOf(obj), uid = runtime::UidOf(obj);
-  if (tracker_.Knows(key, uid)) {
-    if (tracker_.Live(key)) return Status::OK();
-    json::Document fresh;
-    DW_RETURN_IF_ERROR(deps_.client->Get(*restores_, runtime::NamespaceOf(obj), runtime::NameOf(obj), &fresh));
-    if (json::GetStringPath(fresh, "status.phase") != kPhaseRunning) return Status::OK();
-  }
+  bool owned = false;
+  DW_RETURN_IF_ERROR(RunOwned(obj, &owned));
+  if (owned) return Status::OK();
   // A restore writes only into the container, never next to the artifact:
   // there is no temp file of ours to sweep.
   return FailNow(obj, "Interrupted", kInterruptedMessage);
-}
-
-Status RestoreReconciler::Finalize(json::Document& obj, runtime::Result* result) {
-  const std::string key = runtime::KeyOf(obj);
-  tracker_.Cancel(key);
-  if (!tracker_.Wait(key, opts_.cancel_wait)) {
-    result->requeue_after = std::chrono::seconds(1);
-    return Status::OK();
-  }
-  json::Document fresh;
-  Status st = deps_.client->Get(*restores_, runtime::NamespaceOf(obj), runtime::NameOf(obj), &fresh);
-  if (st.IsNotFound()) return Status::OK();
-  DW_RETURN_IF_ERROR(st);
-  return DropFinalizer(fresh);
 }
 
 Status RestoreReconciler::RunOnce(RunContext& ctx, const RunInput& in, const RunControl& control,
@@ -271,7 +212,7 @@ Status RestoreReconciler::RunOnce(RunContext& ctx, const RunInput& in, const Run
 }
 
 void RestoreReconciler::Run(RunContext& ctx, const RunInput& in) {
-  StatusWriter w(deps_.client, *restores_, in.ns, in.name, in.uid);
+  StatusWriter w(deps_.client, *runs_, in.ns, in.name, in.uid);
   RunControl control;
   control.cancel = &ctx.cancel_flag();
   control.progress_interval = opts_.progress_interval;

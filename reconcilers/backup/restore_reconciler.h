@@ -17,34 +17,23 @@
 #include <optional>
 #include <string>
 
-#include "operator/runtime/controller.h"
-#include "reconcilers/backup/deps.h"
-#include "reconcilers/backup/run_options.h"
-#include "reconcilers/backup/run_status.h"
+#include "reconcilers/backup/run_lifecycle.h"
 #include "reconcilers/backup/run_target.h"
-#include "reconcilers/backup/run_tracker.h"
 
 namespace dw::backup {
 
-class RestoreReconciler {
+class RestoreReconciler : public RunLifecycle {
  public:
   explicit RestoreReconciler(const BackupDeps& deps, RunOptions opts = RunOptions());
   // Cancels running restores and joins their threads.
-  ~RestoreReconciler();
-  RestoreReconciler(const RestoreReconciler&) = delete;
-  RestoreReconciler& operator=(const RestoreReconciler&) = delete;
-
-  Status Reconcile(const runtime::Request& req, runtime::Result* result);
-
-  RunTracker& tracker() { return tracker_; }
+  ~RestoreReconciler() override;
 
  private:
   struct RunInput;
-  Status Admit(json::Document& obj);
-  Status Start(json::Document& obj, runtime::Result* result);
-  Status Observe(json::Document& obj);
-  Status Finalize(json::Document& obj, runtime::Result* result);
-  Status DropFinalizer(json::Document& obj);
+  Status Admit(json::Document& obj) override;
+  Status Start(json::Document& obj, runtime::Result* result) override;
+  Status Observe(json::Document& obj) override;
+  bool Ready() const override { return backups_ != nullptr; }
   Status FailNow(const json::Document& obj, const std::string& reason, const std::string& message);
   // Fills in->artifact_path / in->policy from the spec; `wait` is set (and
   // OK returned) while the named Backup has not finished yet.
@@ -54,15 +43,8 @@ class RestoreReconciler {
   void Run(RunContext& ctx, const RunInput& in);
   Status RunOnce(RunContext& ctx, const RunInput& in, const RunControl& control, int attempt,
                  RestoreJob* job, RestoreOutcome* outcome);
-  void Record(const json::Value& obj, const char* type, const std::string& reason,
-              const std::string& message);
-  StatusWriter Writer(const json::Value& obj) const;
 
-  BackupDeps deps_;
-  RunOptions opts_;
-  const schema::ResourceInfo* restores_ = nullptr;
-  const schema::ResourceInfo* backups_ = nullptr;
-  RunTracker tracker_;  // last member: its threads use everything above
+  const schema::ResourceInfo* backups_ = nullptr;  // the Backups restores read from
 };
 
 }  // namespace dw::backup
