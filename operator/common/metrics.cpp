@@ -236,6 +236,15 @@ Family<Histogram>& Registry::AddHistogram(const std::string& name, const std::st
 }
 
 void Registry::AddCallbackGauge(const std::string& name, const std::string& help, std::function<double()> fn) {
+  AddCallback(name, help, std::move(fn), "gauge");
+}
+
+void Registry::AddCallbackCounter(const std::string& name, const std::string& help, std::function<double()> fn) {
+  AddCallback(name, help, std::move(fn), "counter");
+}
+
+void Registry::AddCallback(const std::string& name, const std::string& help, std::function<double()> fn,
+                           const char* type) {
   std::string n = Sanitize(name, true);
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& cb : callbacks_) {
@@ -244,7 +253,7 @@ void Registry::AddCallbackGauge(const std::string& name, const std::string& help
       return;
     }
   }
-  callbacks_.push_back({std::move(n), help, std::move(fn)});
+  callbacks_.push_back({std::move(n), help, std::move(fn), type});
 }
 
 std::string Registry::Render() const {
@@ -261,7 +270,7 @@ std::string Registry::Render() const {
   // Callbacks run unlocked: they may take their own locks or touch metrics.
   for (const auto& cb : callbacks) {
     std::string& text = parts.emplace_back(cb.name, std::string()).second;
-    AppendHeader(cb.name, cb.help, "gauge", &text);
+    AppendHeader(cb.name, cb.help, cb.type, &text);
     AppendSample(cb.name, {}, {}, nullptr, {}, cb.fn ? cb.fn() : 0.0, &text);
   }
   std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

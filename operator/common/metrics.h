@@ -82,6 +82,8 @@ class Registry {
   // A gauge computed at scrape time (store sizes, watch counts...).
   void AddCallbackGauge(const std::string& name, const std::string& help,
                         std::function<double()> fn);
+  // The same for a monotonic count kept elsewhere (rendered as a counter).
+  void AddCallbackCounter(const std::string& name, const std::string& help, std::function<double()> fn);
 
   // Prometheus text exposition format.
   std::string Render() const;
@@ -94,7 +96,9 @@ class Registry {
   std::vector<std::unique_ptr<Family<Counter>>> counters_;
   std::vector<std::unique_ptr<Family<Gauge>>> gauges_;
   std::vector<std::unique_ptr<Family<Histogram>>> histograms_;
-  struct CallbackGauge { std::string name, help; std::function<double()> fn; };
+  void AddCallback(const std::string& name, const std::string& help, std::function<double()> fn,
+                   const char* type);
+  struct CallbackGauge { std::string name, help; std::function<double()> fn; const char* type = "gauge"; };
   std::vector<CallbackGauge> callbacks_;
 };
 

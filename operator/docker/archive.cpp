@@ -2,6 +2,7 @@
 #include <ctime>
 
 #include "operator/docker/client.h"
+#include "operator/docker/api_counter.h"
 #include "operator/docker/errors.h"
 
 namespace dw::docker {
@@ -23,6 +24,7 @@ Status DockerClient::PutArchive(const std::string& container, const std::string&
   req.headers["Content-Type"] = "application/x-tar";
   OneFileTarStream tar(header, size, read_data);
   http::Response resp;
+  NoteApiRequest();
   DW_RETURN_IF_ERROR(conn->Upload(
       req, OneFileTarSize(size),
       [&tar](char* buf, size_t cap, size_t* n) { return tar.Read(buf, cap, n); }, &resp,

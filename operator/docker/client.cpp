@@ -1,6 +1,7 @@
 // Connection setup, version negotiation and the generic call path.
 #include "operator/docker/client.h"
 
+#include "operator/docker/api_counter.h"
 #include "operator/docker/errors.h"
 
 namespace dw::docker {
@@ -54,11 +55,13 @@ Status DockerClient::EnsureNegotiated() {
   http::Request req;
   req.target = "/_ping";
   http::Response resp;
+  NoteApiRequest();
   DW_RETURN_IF_ERROR(http_->Do(req, &resp));
   DW_RETURN_IF_ERROR(StatusFromResponse(resp.status, resp.body, cfg_.endpoint));
   std::string server = resp.Header("api-version");
   if (server.empty()) {  // very old daemons: ask /version
     req.target = "/version";
+    NoteApiRequest();
     DW_RETURN_IF_ERROR(http_->Do(req, &resp));
     DW_RETURN_IF_ERROR(StatusFromResponse(resp.status, resp.body, cfg_.endpoint));
     json::Document doc;
@@ -86,6 +89,7 @@ Status DockerClient::Call(const std::string& method, const std::string& path,
     req.headers["Content-Type"] = "application/json";
     req.body = body;
   }
+  NoteApiRequest();
   DW_RETURN_IF_ERROR(http_->Do(req, resp));
   return StatusFromResponse(resp->status, resp->body, cfg_.endpoint);
 }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,7 +55,10 @@ class DockerClient {
   Status StopContainer(const std::string& id, int timeout_seconds);  // already stopped: OK
   Status RemoveContainer(const std::string& id, bool force);
   Status UpdateContainer(const std::string& id, const ContainerUpdate& update);
-  Status ContainerStatsOnce(const std::string& id, ContainerStats* out);
+  // One stats sample. `memory_only`: skip the daemon's second sampling cycle
+  // (one-shot, API 1.41+), answering in milliseconds instead of about a
+  // second; CPU rates are then not computed (cpu_percent 0).
+  Status ContainerStatsOnce(const std::string& id, ContainerStats* out, bool memory_only = false);
 
   // Exec in three steps, or all at once with Exec().
   Status CreateExec(const std::string& container, const ExecSpec& spec, std::string* exec_id);
@@ -84,6 +88,28 @@ class DockerClient {
                       const std::function<bool(const Event&)>& on_event,
                       std::chrono::milliseconds idle_timeout);
   std::unique_ptr<http::Client> NewStreamClient() const;
+
+  // GET /containers/{id}/stats?stream=true on `stream_client` (from
+  // NewStreamClient(), so another thread may Cancel() it): one document per
+  // line, each parsed with ParseStats and given to on_stats (about one a
+  // second while the container runs). Ends OK when on_stats returns false or
+  // the daemon ends the stream; a cancelled client returns its transport
+  // status. A container that stops sends nothing: after a minute of silence
+  // the call returns OK, as if the daemon had ended the stream.
+  Status StreamStats(http::Client* stream_client, const std::string& id,
+                     const std::function<bool(const ContainerStats&)>& on_stats);
+
+  // POST /containers/create?name=NAME with `body` exactly as given (the Engine
+  // API create document: Config fields, HostConfig, NetworkingConfig). For a
+  // recreate that keeps everything ContainerSpec cannot express.
+  Status CreateContainerRaw(const std::string& name, const json::Value& body, std::string* id);
+  // POST /containers/{id}/rename?name=NEW_NAME.
+  Status RenameContainer(const std::string& id, const std::string& new_name);
+  // POST /networks/{network}/connect: attaches `id` with `endpoint` (an
+  // EndpointSettings document: Aliases, IPAMConfig...; null for none). API
+  // versions before 1.44 accept one network at create; the rest go here.
+  Status ConnectNetwork(const std::string& network, const std::string& id,
+                        const json::Value& endpoint);
 
   const DockerConfig& config() const { return cfg_; }
   const std::string& endpoint() const { return cfg_.endpoint; }

@@ -163,10 +163,14 @@ Status ParseStats(const json::Value& doc, ContainerStats* out) {
   return Status::OK();
 }
 
-Status DockerClient::ContainerStatsOnce(const std::string& id, ContainerStats* out) {
+Status DockerClient::ContainerStatsOnce(const std::string& id, ContainerStats* out, bool memory_only) {
+  DW_RETURN_IF_ERROR(EnsureNegotiated());
+  const bool one_shot = memory_only && version_ >= ApiVersion{1, 41};
   json::Document doc;
-  DW_RETURN_IF_ERROR(CallJson("GET", "/containers/" + Escaped(id) + "/stats?stream=false", "",
-                              &doc));
+  DW_RETURN_IF_ERROR(CallJson("GET",
+                              "/containers/" + Escaped(id) + "/stats?stream=false" +
+                                  (one_shot ? "&one-shot=true" : ""),
+                              "", &doc));
   return ParseStats(doc, out);
 }
 

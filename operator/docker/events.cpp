@@ -1,6 +1,6 @@
 // GET /events: line-delimited JSON, parsed one line at a time as it arrives.
 #include "operator/docker/client.h"
-#include "operator/docker/errors.h"
+#include "operator/docker/json_lines.h"
 
 namespace dw::docker {
 
@@ -34,33 +34,12 @@ Status DockerClient::StreamEvents(http::Client* client, const Filters& filters,
   if (!since.empty()) query += "&since=" + http::QueryEscape(since);
   http::Request req;
   req.target = Prefix() + "/events" + (query.empty() ? "" : "?" + query.substr(1));
-  std::string pending;  // an incomplete line carried to the next fragment
-  Status parse_error;
-  http::Response head;
-  std::string error_body;
-  auto on_data = [&](std::string_view d) {
-    if (head.status >= 300) {  // an error document, not events
-      if (error_body.size() < 4096) error_body.append(d);
-      return true;
-    }
-    pending.append(d);
-    size_t start = 0, nl;
-    while ((nl = pending.find('\n', start)) != std::string::npos) {
-      std::string_view line(pending.data() + start, nl - start);
-      start = nl + 1;
-      if (line.empty()) continue;
-      Event ev;
-      parse_error = ParseEvent(line, &ev);
-      if (!parse_error.ok() || !on_event(ev)) return false;
-    }
-    pending.erase(0, start);
-    return true;
-  };
-  DW_RETURN_IF_ERROR(client->Stream(req, on_data, &head, idle_timeout));
-  if (head.status >= 300) return StatusFromResponse(head.status, error_body, cfg_.endpoint);
-  if (!parse_error.ok())
-    return Status::Internal("docker events from " + cfg_.endpoint + ": " + parse_error.message());
-  return Status::OK();
+  return StreamJsonLines(client, req, idle_timeout, "docker events", cfg_.endpoint,
+                         [&](std::string_view line, Status* err) {
+                           Event ev;
+                           *err = ParseEvent(line, &ev);
+                           return err->ok() && on_event(ev);
+                         });
 }
 
 }  // namespace dw::docker

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "operator/docker/client.h"
+#include "operator/docker/api_counter.h"
 #include "operator/docker/demux.h"
 #include "operator/docker/errors.h"
 
@@ -69,6 +70,7 @@ Status DockerClient::StartExec(const std::string& exec_id, const ExecIO& io,
     };
   }
   http::Response head;
+  NoteApiRequest();
   Status st = conn->Hijack(req, &head, input, on_data, io.idle_timeout);
   DW_RETURN_IF_ERROR(st);
   if (head.status >= 300) return StatusFromResponse(head.status, head.body, cfg_.endpoint);
