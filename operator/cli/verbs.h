@@ -35,5 +35,11 @@ std::vector<FlagSpec> DiffFlags();
 Status RunDiff(Env& env, int* exit_code);
 std::vector<FlagSpec> VersionFlags();
 Status RunVersion(Env& env, int* exit_code);
+// StackLimits findings as PolicyReports or a table (operator/cli/report.cpp).
+std::vector<FlagSpec> ReportFlags();
+Status RunReport(Env& env, int* exit_code);
+// StackLimits rules on compose files, for CI (operator/cli/lint.cpp).
+std::vector<FlagSpec> LintFlags();
+Status RunLint(Env& env, int* exit_code);
 
 }  // namespace dw::cli

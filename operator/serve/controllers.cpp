@@ -3,9 +3,12 @@
 #include <unistd.h>
 
 #include "operator/common/log.h"
+#include "operator/common/metrics.h"
+#include "operator/docker/api_counter.h"
 #include "reconcilers/backup/backup_reconciler.h"
 #include "reconcilers/backup/policy_reconciler.h"
 #include "reconcilers/backup/restore_reconciler.h"
+#include "reconcilers/stacklimits/stacklimits_reconciler.h"
 
 namespace dw::serve {
 
@@ -46,6 +49,7 @@ Status ControllerManager::Start() {
   started_ = true;  // from here on Stop() has something to undo
   Status st = AddDockerHostController();
   if (st.ok()) st = AddBackupControllers();
+  if (st.ok()) st = AddStackLimitsController();
   for (size_t i = 0; st.ok() && i < controllers_.size(); ++i) {
     st = controllers_[i]->Start();
     if (!st.ok()) st = Status(st.code(), "controller " + controllers_[i]->name() + ": " + st.message());
@@ -111,14 +115,45 @@ Status ControllerManager::AddBackupControllers() {
   return Status::OK();
 }
 
+Status ControllerManager::AddStackLimitsController() {
+  const schema::ResourceInfo* kind;
+  DW_RETURN_IF_ERROR(Kind("StackLimits", &kind));
+  stacklimits::StackDeps deps;
+  deps.client = &client_;
+  deps.recorder = recorder_.get();
+  deps.hosts = &hosts_;
+  stacklimits_rec_ = std::make_unique<stacklimits::StackLimitsReconciler>(deps);
+  runtime::ControllerOptions o;
+  o.name = "stacklimits";
+  o.workers = 2;
+  o.resync = std::chrono::minutes(5);
+  auto c = std::make_unique<runtime::Controller>(&client_, *kind, Bind(stacklimits_rec_.get()), o);
+  runtime::Controller* ctl = c.get();
+  stacklimits_rec_->WatchDaemons(ctl);
+  // Listeners run on DockerHost workers, which Stop() joins before it
+  // releases the reconciler, so the pointer read here is never dangling.
+  hosts_.OnChange([this, ctl](const std::string& ns, const std::string& name) {
+    if (stacklimits_rec_) stacklimits_rec_->OnHostChange(ns, name);
+    for (const auto& p : ctl->primary_informer().List({}, ns)) ctl->Enqueue({ns, runtime::NameOf(*p)});
+  });
+  controllers_.push_back(std::move(c));
+  // A process-wide count kept by DockerClient (the scale benchmark reads it).
+  metrics::Default().AddCallbackCounter("dockward_docker_api_requests_total",
+                                      "Docker Engine API requests sent since start (all hosts).",
+                                      [] { return static_cast<double>(docker::ApiRequestCount()); });
+  return Status::OK();
+}
+
 void ControllerManager::Stop() {
   if (!started_) return;
   started_ = false;
   // Watchers first: their callbacks enqueue into the DockerHost controller.
   if (hosts_rec_) hosts_rec_->StopWatchers();
+  if (stacklimits_rec_) stacklimits_rec_->StopWatchers();
   for (auto it = controllers_.rbegin(); it != controllers_.rend(); ++it) (*it)->Stop();
   // Reconcilers with runs of their own cancel and join them here, while the
   // store is still open for their last status writes.
+  stacklimits_rec_.reset();
   restore_rec_.reset();
   backup_rec_.reset();
   policy_rec_.reset();

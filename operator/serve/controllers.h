@@ -8,6 +8,9 @@
 //                 enqueues every policy of that namespace
 //   Backup        4 workers
 //   Restore       2 workers
+//   StackLimits   2 workers, resync 5 min (a safety net: Docker events drive
+//                 it); one container event watcher per DockerHost in use; a
+//                 HostRegistry change enqueues every policy of that namespace
 // Start() after the API handler is ready; Stop() before the store closes: it
 // stops the watchers, then the controllers (no new reconciles), then the
 // reconcilers (in-flight runs are cancelled and joined), then flushes events.
@@ -29,6 +32,10 @@ class BackupPolicyReconciler;
 class BackupReconciler;
 class RestoreReconciler;
 }  // namespace dw::backup
+
+namespace dw::stacklimits {
+class StackLimitsReconciler;
+}  // namespace dw::stacklimits
 
 namespace dw::serve {
 
@@ -52,6 +59,9 @@ class ControllerManager {
   Status AddDockerHostController();
   // The BackupPolicy, Backup and Restore controllers.
   Status AddBackupControllers();
+  // The StackLimits controller, its Docker event routing and the
+  // dockward_docker_api_requests metric.
+  Status AddStackLimitsController();
   // Resolves a served kind or fails naming it.
   Status Kind(const char* kind, const schema::ResourceInfo** out);
 
@@ -62,6 +72,7 @@ class ControllerManager {
   std::unique_ptr<backup::BackupPolicyReconciler> policy_rec_;
   std::unique_ptr<backup::BackupReconciler> backup_rec_;
   std::unique_ptr<backup::RestoreReconciler> restore_rec_;
+  std::unique_ptr<stacklimits::StackLimitsReconciler> stacklimits_rec_;
   std::vector<std::unique_ptr<runtime::Controller>> controllers_;  // in start order
   bool started_ = false;
 };
