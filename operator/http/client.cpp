@@ -42,6 +42,7 @@ struct Endpoint {
   std::string port;
   std::string path;  // unix socket path
   std::string base;  // path prefix from the server URL ("" or "/prefix")
+  std::string dial;  // ClientConfig::dial_address: the vetted IP to connect to
 };
 
 Status ParseServer(const std::string& server, Endpoint* ep) {
@@ -121,6 +122,8 @@ struct Client::Conn {
   std::atomic<bool> cancelled{false};
 
   Status Connect(const ClientConfig& cfg, Clock::time_point deadline);
+  // Looks the server host up by `deadline` (Connect without dial_address).
+  Status Resolve(Clock::time_point deadline, std::vector<tcp::endpoint>* out);
   // Sends the request head and body on the open connection by `deadline`.
   ErrorCode WriteRequest(const ClientConfig& cfg, const Request& req, Clock::time_point deadline);
   Status RoundTrip(const ClientConfig& cfg, const Request& req, Response* resp,
@@ -141,6 +144,20 @@ struct Client::Conn {
   Status StreamOnce(const ClientConfig& cfg, const Request& req,
                     const std::function<bool(std::string_view)>& on_data, Response* head,
                     std::chrono::milliseconds idle_timeout);
+  Status FetchOnce(const ClientConfig& cfg, const Request& req,
+                   const std::function<bool(std::string_view)>& on_data, Response* head);
+  // Reads into `parser` until its header (header_only) or the whole message
+  // is parsed. Each read waits at most cfg.read_idle_timeout (when set) and
+  // never past `deadline`; *idle tells which of the two expired.
+  template <class Parser>
+  ErrorCode ReadParsed(const ClientConfig& cfg, Parser& parser, bool header_only,
+                       Clock::time_point deadline, bool* idle);
+  // The deadline of one read: the idle bound, capped by the request deadline.
+  static Clock::time_point ReadDeadline(const ClientConfig& cfg, Clock::time_point deadline) {
+    if (cfg.read_idle_timeout.count() <= 0) return deadline;
+    return std::min(deadline, Clock::now() + cfg.read_idle_timeout);
+  }
+  Status ReadError(const ClientConfig& cfg, const ErrorCode& ec, bool idle);
 
   // Runs the io_context until the started operation completes.
   void Run() {
@@ -186,7 +203,8 @@ namespace {
 std::string Describe(const Endpoint& ep) {
   if (ep.kind == Endpoint::Kind::kUnix) return "unix " + ep.path;
   bool v6 = ep.host.find(':') != std::string::npos;
-  return "tcp " + (v6 ? "[" + ep.host + "]" : ep.host) + ":" + ep.port;
+  std::string via = ep.dial.empty() ? "" : " (" + ep.dial + ")";
+  return "tcp " + (v6 ? "[" + ep.host + "]" : ep.host) + ":" + ep.port + via;
 }
 
 Status TransportError(const std::string& op, const Endpoint& ep, const ErrorCode& ec) {
@@ -236,6 +254,7 @@ Status TlsError(SSL* ssl_handle, const Endpoint& ep, const ErrorCode& ec) {
 
 Client::Client(ClientConfig cfg) : cfg_(std::move(cfg)), conn_(std::make_unique<Conn>()) {
   conn_->parse_status = ParseServer(cfg_.server, &conn_->ep);
+  conn_->ep.dial = cfg_.dial_address;
   if (conn_->parse_status.ok() && conn_->ep.kind == Endpoint::Kind::kHttps)
     conn_->parse_status = MakeSslContext(cfg_, &conn_->ssl_ctx);
 }
@@ -245,7 +264,7 @@ Client::~Client() = default;
 namespace {
 
 template <class Stream>
-void AsyncConnectTcp(Stream& s, const tcp::resolver::results_type& eps, ErrorCode* ec) {
+void AsyncConnectTcp(Stream& s, const std::vector<tcp::endpoint>& eps, ErrorCode* ec) {
   s.async_connect(eps, [ec](const ErrorCode& e, const tcp::endpoint&) { *ec = e; });
 }
 
@@ -291,6 +310,43 @@ void CopyHeaders(const Fields& fields, Response* resp) {
 
 }  // namespace
 
+namespace {
+
+// The single endpoint of a dial_address: no lookup, no fallback.
+Status DialEndpoint(const Endpoint& ep, std::vector<tcp::endpoint>* out) {
+  ErrorCode ec;
+  auto addr = net::ip::make_address(ep.dial, ec);
+  if (ec) return Status::BadRequest("dial_address is not an IP address: \"" + ep.dial + "\"");
+  char* end = nullptr;
+  unsigned long port = std::strtoul(ep.port.c_str(), &end, 10);
+  if (ep.port.empty() || *end != '\0' || port == 0 || port > 65535)
+    return Status::BadRequest("server URL port \"" + ep.port + "\" is not a number");
+  out->emplace_back(addr, static_cast<unsigned short>(port));
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Client::Conn::Resolve(Clock::time_point deadline, std::vector<tcp::endpoint>* out) {
+  // Resolution has no stream timer; run it with a bounded run_until.
+  ErrorCode ec = net::error::would_block;
+  tcp::resolver resolver(ioc);
+  resolver.async_resolve(ep.host, ep.port,
+                         [&](const ErrorCode& e, tcp::resolver::results_type r) {
+                           ec = e;
+                           for (const auto& entry : r) out->push_back(entry.endpoint());
+                         });
+  ioc.restart();
+  ioc.run_until(deadline);
+  if (!ioc.stopped()) {
+    resolver.cancel();
+    Run();
+    return Status::Timeout("dial " + Describe(ep) + ": i/o timeout (resolving host)");
+  }
+  if (ec) return Status::Unavailable("dial " + Describe(ep) + ": lookup failed: " + ec.message());
+  return Status::OK();
+}
+
 Status Client::Conn::Connect(const ClientConfig& cfg, Clock::time_point request_deadline) {
   auto deadline = std::min(request_deadline, Clock::now() + cfg.connect_timeout);
   ErrorCode ec = net::error::would_block;
@@ -303,22 +359,12 @@ Status Client::Conn::Connect(const ClientConfig& cfg, Clock::time_point request_
     connected = true;
     return Status::OK();
   }
-  // Resolution has no stream timer; run it with a bounded run_for.
-  tcp::resolver resolver(ioc);
-  tcp::resolver::results_type results;
-  resolver.async_resolve(ep.host, ep.port,
-                         [&](const ErrorCode& e, tcp::resolver::results_type r) {
-                           ec = e;
-                           results = std::move(r);
-                         });
-  ioc.restart();
-  ioc.run_until(deadline);
-  if (!ioc.stopped()) {
-    resolver.cancel();
-    Run();
-    return Status::Timeout("dial " + Describe(ep) + ": i/o timeout (resolving host)");
+  std::vector<tcp::endpoint> results;
+  if (!ep.dial.empty()) {
+    DW_RETURN_IF_ERROR(DialEndpoint(ep, &results));
+  } else {
+    DW_RETURN_IF_ERROR(Resolve(deadline, &results));
   }
-  if (ec) return Status::Unavailable("dial " + Describe(ep) + ": lookup failed: " + ec.message());
 
   if (ep.kind == Endpoint::Kind::kHttp) {
     plain = std::make_unique<beast::tcp_stream>(ioc);
@@ -381,36 +427,53 @@ Status Client::Conn::RoundTrip(const ClientConfig& cfg, const Request& req, Resp
   return ReadResponse(cfg, req, resp, deadline);
 }
 
+template <class Parser>
+ErrorCode Client::Conn::ReadParsed(const ClientConfig& cfg, Parser& parser, bool header_only,
+                                   Clock::time_point deadline, bool* idle) {
+  *idle = false;
+  while (header_only ? !parser.is_header_done() : !parser.is_done()) {
+    auto read_deadline = ReadDeadline(cfg, deadline);
+    SetDeadline(read_deadline);
+    ErrorCode ec = net::error::would_block;
+    WithStream([&](auto& s) {
+      bhttp::async_read_some(s, buffer, parser, [&ec](const ErrorCode& e, size_t) { ec = e; });
+    });
+    Run();
+    if (ec) {
+      *idle = ec == beast::error::timeout && read_deadline < deadline;
+      return ec;
+    }
+  }
+  return {};
+}
+
+Status Client::Conn::ReadError(const ClientConfig& cfg, const ErrorCode& ec, bool idle) {
+  if (ec == bhttp::error::body_limit)
+    return Status::TooLarge("response body exceeds " + std::to_string(cfg.max_body_bytes) +
+                            " bytes");
+  if (idle)
+    return Status::Timeout("read " + Describe(ep) + ": read idle timeout (no data for " +
+                           std::to_string(cfg.read_idle_timeout.count()) + " ms)");
+  return TransportError("read", ep, ec);
+}
+
 Status Client::Conn::ReadResponse(const ClientConfig& cfg, const Request& req, Response* resp,
                                   Clock::time_point deadline) {
-  SetDeadline(deadline);
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(cfg.max_body_bytes);
   parser.header_limit(1 << 20);
   if (req.method == "HEAD") parser.skip(true);
-  ErrorCode ec = net::error::would_block;
-  WithStream([&](auto& s) {
-    bhttp::async_read_header(s, buffer, parser, [&ec](const ErrorCode& e, size_t) { ec = e; });
-  });
-  Run();
+  bool idle = false;
+  ErrorCode ec = ReadParsed(cfg, parser, /*header_only=*/true, deadline, &idle);
   // Beast 1.74 does not always apply body_limit to a Content-Length body that
   // arrives with the header in one read, so check the declared length here.
   if (!ec && parser.content_length() && *parser.content_length() > cfg.max_body_bytes)
     ec = bhttp::error::body_limit;
-  if (!ec && !parser.is_done()) {
-    ec = net::error::would_block;
-    WithStream([&](auto& s) {
-      bhttp::async_read(s, buffer, parser, [&ec](const ErrorCode& e, size_t) { ec = e; });
-    });
-    Run();
-  }
-  if (ec == bhttp::error::body_limit)
-    return Status::TooLarge("response body exceeds " + std::to_string(cfg.max_body_bytes) +
-                            " bytes");
+  if (!ec) ec = ReadParsed(cfg, parser, /*header_only=*/false, deadline, &idle);
   if (ec) {
     // Nothing of the response arrived on a reused connection: stale.
     last_stale = served > 0 && !parser.got_some() && IsStaleConnection(ec);
-    return TransportError("read", ep, ec);
+    return ReadError(cfg, ec, idle);
   }
   auto msg = parser.release();
   resp->status = static_cast<int>(msg.result_int());
@@ -507,6 +570,50 @@ Status Client::Conn::StreamOnce(const ClientConfig& cfg, const Request& req,
     if (ec == beast::error::timeout) return Status::OK();  // idle: caller decides
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof) return Status::OK();
     if (ec) return TransportError("read", ep, ec);
+  }
+  return Status::OK();
+}
+
+Status Client::Conn::FetchOnce(const ClientConfig& cfg, const Request& req,
+                               const std::function<bool(std::string_view)>& on_data,
+                               Response* head) {
+  auto deadline = Clock::now() + cfg.request_timeout;
+  DW_RETURN_IF_ERROR(Connect(cfg, deadline));
+  ErrorCode ec = WriteRequest(cfg, req, deadline);
+  if (ec) return TransportError("write", ep, ec);
+
+  bhttp::response_parser<bhttp::buffer_body> parser;
+  parser.body_limit(cfg.max_body_bytes);
+  parser.header_limit(1 << 20);
+  if (req.method == "HEAD") parser.skip(true);
+  bool idle = false;
+  ec = ReadParsed(cfg, parser, /*header_only=*/true, deadline, &idle);
+  if (ec) return ReadError(cfg, ec, idle);
+  head->status = static_cast<int>(parser.get().result_int());
+  CopyHeaders(parser.get(), head);
+  if (parser.content_length() && *parser.content_length() > cfg.max_body_bytes)
+    return ReadError(cfg, bhttp::error::body_limit, false);
+
+  // Counted here as well as by the parser: the cap must hold for chunked
+  // bodies whatever Beast's own accounting does.
+  uint64_t received = 0;
+  char chunk[16384];
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk;
+    parser.get().body().size = sizeof(chunk);
+    auto read_deadline = ReadDeadline(cfg, deadline);
+    SetDeadline(read_deadline);
+    ec = net::error::would_block;
+    WithStream([&](auto& s) {
+      bhttp::async_read_some(s, buffer, parser, [&ec](const ErrorCode& e, size_t) { ec = e; });
+    });
+    Run();
+    if (ec == bhttp::error::need_buffer) ec = {};
+    size_t n = sizeof(chunk) - parser.get().body().size;
+    received += n;
+    if (received > cfg.max_body_bytes) return ReadError(cfg, bhttp::error::body_limit, false);
+    if (n > 0 && !on_data(std::string_view(chunk, n))) return Status::OK();
+    if (ec) return ReadError(cfg, ec, ec == beast::error::timeout && read_deadline < deadline);
   }
   return Status::OK();
 }
@@ -676,6 +783,17 @@ Status Client::Upload(const Request& req, uint64_t content_length,
   // retried here: always start on a fresh connection.
   conn_->Close();
   Status st = conn_->UploadOnce(cfg_, req, content_length, read_body, resp, idle_timeout);
+  conn_->Close();
+  return st;
+}
+
+Status Client::Fetch(const Request& req, const std::function<bool(std::string_view)>& on_data,
+                     Response* head) {
+  DW_RETURN_IF_ERROR(conn_->parse_status);
+  if (conn_->cancelled) return Status::Unavailable("request cancelled");
+  conn_->Close();
+  Response local_head;
+  Status st = conn_->FetchOnce(cfg_, req, on_data, head ? head : &local_head);
   conn_->Close();
   return st;
 }

@@ -27,6 +27,16 @@ struct ClientConfig {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds request_timeout{60000};  // whole request, non-streaming
   size_t max_body_bytes = 256 << 20;
+  // IP literal to dial instead of resolving the server host, for callers that
+  // resolved and vetted the address themselves (the SSRF-safe fetcher): the
+  // client then never looks the name up, not even on reconnect, so DNS cannot
+  // change the target. Host header, SNI and certificate name still come from
+  // the server URL (or tls_server_name).
+  std::string dial_address;
+  // Longest wait for the next byte of a response (Do, Fetch); 0 = only the
+  // request timeout applies. Expiry is a Timeout naming "read idle timeout",
+  // so a server trickling one byte at a time cannot hold a caller for long.
+  std::chrono::milliseconds read_idle_timeout{0};
 };
 
 struct Request {
@@ -62,6 +72,16 @@ class Client {
   // server ends the response, or `idle_timeout` passes with no data.
   Status Stream(const Request& req, const std::function<bool(std::string_view)>& on_data,
                 Response* head, std::chrono::milliseconds idle_timeout);
+
+  // Do's bounds (connect, request and read idle timeouts, max_body_bytes
+  // checked against Content-Length up front and counted while streaming,
+  // chunked bodies included) with the body handed to on_data in fragments
+  // as it arrives, so a large body is never held whole. `head` (status and
+  // headers) is filled before the first on_data call; on_data returning
+  // false stops reading with an OK Status. Always one fresh connection,
+  // closed afterwards, and no retry: the body is consumed as it is read.
+  Status Fetch(const Request& req, const std::function<bool(std::string_view)>& on_data,
+               Response* head);
 
   // For protocols that take over the connection after the response head
   // (Docker's attach/exec: "Connection: Upgrade, Upgrade: tcp"). Sends `req`;
