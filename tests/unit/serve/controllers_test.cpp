@@ -50,11 +50,15 @@ TEST_CASE("controller manager reconciles DockerHosts and feeds the HostRegistry"
   daemon.Stop();
   // Without /events on the fake, only the 30 s resync would notice: poke the
   // object (a label) so the informer enqueues it.
+  // The DockerHost reconciler may write status at the same moment: a
+  // conflicting write is retried, as any client would.
   apiserver::WriteResult wr;
-  REQUIRE(fx.reg().Mutate(*dh, "default", "local", [](json::Document& d) {
-    json::SetString(json::EnsureObject(d["metadata"], "labels", d.GetAllocator()), "poke", "1", d.GetAllocator());
-    return Status::OK();
-  }, apiserver::WriteOptions{}, &wr).ok());
+  REQUIRE(Eventually([&] {
+    return fx.reg().Mutate(*dh, "default", "local", [](json::Document& d) {
+      json::SetString(json::EnsureObject(d["metadata"], "labels", d.GetAllocator()), "poke", "1", d.GetAllocator());
+      return Status::OK();
+    }, apiserver::WriteOptions{}, &wr).ok();
+  }, 5s));
   CHECK(Eventually([&] { return ReadyOf(fx, *dh, "local") == "False"; }, 10s));
   REQUIRE(daemon.Start());
   // Unreachable backoff is 2 s first.
