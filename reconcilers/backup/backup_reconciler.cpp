@@ -61,41 +61,17 @@ BackupReconciler::BackupReconciler(const BackupDeps& deps, RunOptions opts)
 BackupReconciler::~BackupReconciler() { tracker_.Shutdown(); }
 
 Status BackupReconciler::Admit(json::Document& obj) {
-  if (runtime::AddFinalizer(obj, std::string(kFinalizerRun))) {
-    json::Document stored;
-    DW_RETURN_IF_ERROR(deps_.client->Update(*runs_, obj,
-                                            runtime::WriteOptions{std::string(kFieldManager)}, &stored));
-    obj.Swap(stored);
-  }
+  DW_RETURN_IF_ERROR(EnsureFinalizer(obj));
   const std::string ns = runtime::NamespaceOf(obj);
   BackupSpec spec;
   Status st = ParseBackupSpec(obj, &spec);
-  if (!st.ok()) return FailNow(obj, "InvalidSpec", st.message(), ns);
+  if (!st.ok()) return FailNow(obj, "InvalidSpec", st.message());
   PolicySpec policy;
   st = LoadPolicy(deps_.client, ns, spec.policy_name, &policy);
-  if (st.IsNotFound()) return FailNow(obj, "PolicyNotFound", st.message(), ns);
-  if (st.code() == Code::kInvalid) return FailNow(obj, "InvalidPolicy", st.message(), ns);
+  if (st.IsNotFound()) return FailNow(obj, "PolicyNotFound", st.message());
+  if (st.code() == Code::kInvalid) return FailNow(obj, "InvalidPolicy", st.message());
   DW_RETURN_IF_ERROR(st);
-  return Writer(obj).Edit([](json::Value& s, json::Allocator& a) {
-    json::SetString(s, "phase", kPhasePending, a);
-    json::SetString(s, "message", "waiting to start", a);
-    return true;
-  });
-}
-
-Status BackupReconciler::FailNow(const json::Document& obj, const std::string& reason,
-                                 const std::string& message, const std::string& ns) {
-  json::Document written;
-  RunResult r{std::string(kPhaseFailed), reason, message};
-  auto now = deps_.now();
-  DW_RETURN_IF_ERROR(Writer(obj).Edit(
-      [&](json::Value& s, json::Allocator& a) {
-        ApplyTerminal(s, a, r, now);
-        return true;
-      },
-      &written));
-  Record(written, "Warning", "BackupFailed", reason + ": " + message);
-  return Status::OK();
+  return MarkPending(obj);
 }
 
 Status BackupReconciler::Start(json::Document& obj, runtime::Result* result) {
@@ -110,10 +86,10 @@ Status BackupReconciler::Start(json::Document& obj, runtime::Result* result) {
   in->name = runtime::NameOf(obj);
   in->uid = runtime::UidOf(obj);
   Status st = ParseBackupSpec(obj, &in->spec);
-  if (!st.ok()) return FailNow(obj, "InvalidSpec", st.message(), ns);
+  if (!st.ok()) return FailNow(obj, "InvalidSpec", st.message());
   st = LoadPolicy(deps_.client, ns, in->spec.policy_name, &in->policy);
-  if (st.IsNotFound()) return FailNow(obj, "PolicyNotFound", st.message(), ns);
-  if (st.code() == Code::kInvalid) return FailNow(obj, "InvalidPolicy", st.message(), ns);
+  if (st.IsNotFound()) return FailNow(obj, "PolicyNotFound", st.message());
+  if (st.code() == Code::kInvalid) return FailNow(obj, "InvalidPolicy", st.message());
   DW_RETURN_IF_ERROR(st);
 
   in->slot = std::make_shared<dockerhost::HostRegistry::Slot>();

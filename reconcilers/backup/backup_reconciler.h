@@ -36,9 +36,6 @@ class BackupReconciler : public RunLifecycle {
   Status Admit(json::Document& obj) override;
   Status Start(json::Document& obj, runtime::Result* result) override;
   Status Observe(json::Document& obj) override;
-  // A terminal verdict written by the reconciler itself (no run started).
-  Status FailNow(const json::Document& obj, const std::string& reason, const std::string& message,
-                 const std::string& ns);
 
   void Run(RunContext& ctx, const RunInput& in);
   void Finish(RunContext& ctx, const RunInput& in, const Status& st, const std::string& stage,

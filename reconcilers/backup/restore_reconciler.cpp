@@ -35,36 +35,12 @@ RestoreReconciler::RestoreReconciler(const BackupDeps& deps, RunOptions opts)
 
 RestoreReconciler::~RestoreReconciler() { tracker_.Shutdown(); }
 
-Status RestoreReconciler::FailNow(const json::Document& obj, const std::string& reason,
-                                  const std::string& message) {
-  json::Document written;
-  RunResult r{std::string(kPhaseFailed), reason, message};
-  auto now = deps_.now();
-  DW_RETURN_IF_ERROR(Writer(obj).Edit(
-      [&](json::Value& s, json::Allocator& a) {
-        ApplyTerminal(s, a, r, now);
-        return true;
-      },
-      &written));
-  Record(written, "Warning", "RestoreFailed", reason + ": " + message);
-  return Status::OK();
-}
-
 Status RestoreReconciler::Admit(json::Document& obj) {
-  if (runtime::AddFinalizer(obj, std::string(kFinalizerRun))) {
-    json::Document stored;
-    DW_RETURN_IF_ERROR(deps_.client->Update(*runs_, obj,
-                                            runtime::WriteOptions{std::string(kFieldManager)}, &stored));
-    obj.Swap(stored);
-  }
+  DW_RETURN_IF_ERROR(EnsureFinalizer(obj));
   RestoreSpec spec;
   Status st = ParseRestoreSpec(obj, &spec);
   if (!st.ok()) return FailNow(obj, "InvalidSpec", st.message());
-  return Writer(obj).Edit([](json::Value& s, json::Allocator& a) {
-    json::SetString(s, "phase", kPhasePending, a);
-    json::SetString(s, "message", "waiting to start", a);
-    return true;
-  });
+  return MarkPending(obj);
 }
 
 Status RestoreReconciler::ResolveSource(const RestoreSpec& spec, const std::string& ns, RunInput* in,

@@ -34,7 +34,6 @@ class RestoreReconciler : public RunLifecycle {
   Status Start(json::Document& obj, runtime::Result* result) override;
   Status Observe(json::Document& obj) override;
   bool Ready() const override { return backups_ != nullptr; }
-  Status FailNow(const json::Document& obj, const std::string& reason, const std::string& message);
   // Fills in->artifact_path / in->policy from the spec; `wait` is set (and
   // OK returned) while the named Backup has not finished yet.
   Status ResolveSource(const RestoreSpec& spec, const std::string& ns, RunInput* in,

@@ -57,6 +57,37 @@ Status RunLifecycle::DropFinalizer(json::Document& obj) {
   return deps_.client->Update(*runs_, obj, runtime::WriteOptions{std::string(kFieldManager)}, nullptr);
 }
 
+Status RunLifecycle::EnsureFinalizer(json::Document& obj) {
+  if (!runtime::AddFinalizer(obj, std::string(kFinalizerRun))) return Status::OK();
+  json::Document stored;
+  DW_RETURN_IF_ERROR(
+      deps_.client->Update(*runs_, obj, runtime::WriteOptions{std::string(kFieldManager)}, &stored));
+  obj.Swap(stored);
+  return Status::OK();
+}
+
+Status RunLifecycle::MarkPending(const json::Value& obj) {
+  return Writer(obj).Edit([](json::Value& s, json::Allocator& a) {
+    json::SetString(s, "phase", kPhasePending, a);
+    json::SetString(s, "message", "waiting to start", a);
+    return true;
+  });
+}
+
+Status RunLifecycle::FailNow(const json::Value& obj, const std::string& reason, const std::string& message) {
+  json::Document written;
+  RunResult r{std::string(kPhaseFailed), reason, message};
+  auto now = deps_.now();
+  DW_RETURN_IF_ERROR(Writer(obj).Edit(
+      [&](json::Value& s, json::Allocator& a) {
+        ApplyTerminal(s, a, r, now);
+        return true;
+      },
+      &written));
+  Record(written, "Warning", kind_ + "Failed", reason + ": " + message);
+  return Status::OK();
+}
+
 Status RunLifecycle::Reread(const json::Value& obj, json::Document* fresh) const {
   return deps_.client->Get(*runs_, runtime::NamespaceOf(obj), runtime::NameOf(obj), fresh);
 }

@@ -30,7 +30,8 @@ class RunLifecycle {
   RunTracker& tracker() { return tracker_; }
 
  protected:
-  // `kind` is the run object's kind ("Backup", "Restore") in dockward.io.
+  // `kind` is the run object's kind ("Backup", "Restore") in dockward.io;
+  // terminal failures are recorded as Warning Events "<kind>Failed".
   RunLifecycle(const BackupDeps& deps, RunOptions opts, const char* kind);
   virtual ~RunLifecycle() = default;
 
@@ -41,6 +42,13 @@ class RunLifecycle {
   virtual bool Ready() const { return true; }
 
   Status DropFinalizer(json::Document& obj);
+  // Adds the run finalizer if missing; `obj` becomes the stored object.
+  Status EnsureFinalizer(json::Document& obj);
+  // Admitted: phase Pending, waiting for a slot.
+  Status MarkPending(const json::Value& obj);
+  // A terminal verdict written by the reconciler itself (no run started),
+  // with a Warning Event.
+  Status FailNow(const json::Value& obj, const std::string& reason, const std::string& message);
   void Record(const json::Value& obj, const char* type, const std::string& reason,
               const std::string& message);
   StatusWriter Writer(const json::Value& obj) const;
