@@ -8,6 +8,7 @@
 #include "reconcilers/backup/backup_reconciler.h"
 #include "reconcilers/backup/policy_reconciler.h"
 #include "reconcilers/backup/restore_reconciler.h"
+#include "reconcilers/pluginpolicy/pluginpolicy_reconciler.h"
 #include "reconcilers/stacklimits/stacklimits_reconciler.h"
 
 namespace dw::serve {
@@ -50,6 +51,7 @@ Status ControllerManager::Start() {
   Status st = AddDockerHostController();
   if (st.ok()) st = AddBackupControllers();
   if (st.ok()) st = AddStackLimitsController();
+  if (st.ok()) st = AddPluginPolicyController();
   for (size_t i = 0; st.ok() && i < controllers_.size(); ++i) {
     st = controllers_[i]->Start();
     if (!st.ok()) st = Status(st.code(), "controller " + controllers_[i]->name() + ": " + st.message());
@@ -144,6 +146,20 @@ Status ControllerManager::AddStackLimitsController() {
   return Status::OK();
 }
 
+Status ControllerManager::AddPluginPolicyController() {
+  const schema::ResourceInfo* kind;
+  DW_RETURN_IF_ERROR(Kind("PluginPolicy", &kind));
+  pluginpolicy::PluginDeps deps;
+  deps.client = &client_;
+  deps.recorder = recorder_.get();
+  pluginpolicy_rec_ = std::make_unique<pluginpolicy::PluginPolicyReconciler>(deps);
+  runtime::ControllerOptions o;
+  o.name = "pluginpolicy";
+  o.workers = 2;
+  controllers_.push_back(std::make_unique<runtime::Controller>(&client_, *kind, Bind(pluginpolicy_rec_.get()), o));
+  return Status::OK();
+}
+
 void ControllerManager::Stop() {
   if (!started_) return;
   started_ = false;
@@ -153,6 +169,7 @@ void ControllerManager::Stop() {
   for (auto it = controllers_.rbegin(); it != controllers_.rend(); ++it) (*it)->Stop();
   // Reconcilers with runs of their own cancel and join them here, while the
   // store is still open for their last status writes.
+  pluginpolicy_rec_.reset();
   stacklimits_rec_.reset();
   restore_rec_.reset();
   backup_rec_.reset();

@@ -11,6 +11,8 @@
 //   StackLimits   2 workers, resync 5 min (a safety net: Docker events drive
 //                 it); one container event watcher per DockerHost in use; a
 //                 HostRegistry change enqueues every policy of that namespace
+//   PluginPolicy  2 workers; no watch on the community server exists, so the
+//                 reconciler requeues itself every spec.intervalSeconds
 // Start() after the API handler is ready; Stop() before the store closes: it
 // stops the watchers, then the controllers (no new reconciles), then the
 // reconcilers (in-flight runs are cancelled and joined), then flushes events.
@@ -37,6 +39,10 @@ namespace dw::stacklimits {
 class StackLimitsReconciler;
 }  // namespace dw::stacklimits
 
+namespace dw::pluginpolicy {
+class PluginPolicyReconciler;
+}  // namespace dw::pluginpolicy
+
 namespace dw::serve {
 
 class ControllerManager {
@@ -62,6 +68,7 @@ class ControllerManager {
   // The StackLimits controller, its Docker event routing and the
   // dockward_docker_api_requests metric.
   Status AddStackLimitsController();
+  Status AddPluginPolicyController();
   // Resolves a served kind or fails naming it.
   Status Kind(const char* kind, const schema::ResourceInfo** out);
 
@@ -73,6 +80,7 @@ class ControllerManager {
   std::unique_ptr<backup::BackupReconciler> backup_rec_;
   std::unique_ptr<backup::RestoreReconciler> restore_rec_;
   std::unique_ptr<stacklimits::StackLimitsReconciler> stacklimits_rec_;
+  std::unique_ptr<pluginpolicy::PluginPolicyReconciler> pluginpolicy_rec_;
   std::vector<std::unique_ptr<runtime::Controller>> controllers_;  // in start order
   bool started_ = false;
 };

@@ -315,6 +315,26 @@ Status DecodePackages(const json::Value& v, std::vector<Package>* out) {
   return Status::OK();
 }
 
+Status DecodeBundleManifest(std::string_view bundle, BundleManifest* out) {
+  json::Document d;
+  if (!json::Parse(bundle, &d).ok() || !d.IsObject()) return Status::Invalid("bundle: not a JSON object");
+  const json::Value* m = json::Find(d, "manifest");
+  if (m == nullptr || !m->IsObject()) return Status::Invalid("bundle: manifest: must be an object");
+  BundleManifest b;
+  Status st = GetStr(*m, "name", true, &b.name);
+  if (st.ok()) st = GetStr(*m, "version", false, &b.version);
+  if (st.ok()) st = GetStr(*m, "publisher", false, &b.publisher);
+  if (st.ok()) st = GetStrArray(*m, "hooks", &b.hooks);
+  if (st.ok()) st = GetStrArray(*m, "capabilities", &b.capabilities);
+  if (!st.ok()) return Status::Invalid("bundle: manifest: " + st.message());
+  *out = std::move(b);
+  return Status::OK();
+}
+
+bool IsCronHook(std::string_view hook) { return hook.rfind("cron.", 0) == 0; }
+
+bool GrantsOutboundHttp(std::string_view capability) { return capability == "http"; }
+
 Status DecodeCommunities(const json::Value& v, std::vector<Community>* out) {
   if (!v.IsArray()) return Status::Invalid("communities: expected a JSON array");
   out->clear();

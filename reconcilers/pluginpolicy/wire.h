@@ -84,6 +84,24 @@ struct Package {
 Status DecodePackage(const json::Value& v, Package* out);
 Status DecodePackages(const json::Value& v, std::vector<Package>* out);
 
+// What a bundle's manifest declares (the bundle format of
+// docs/pluginpolicy-wire.md: JSON {"manifest": {...}, "wasm_base64": ...}).
+struct BundleManifest {
+  std::string name;
+  std::string version;
+  std::string publisher;
+  std::vector<std::string> hooks;
+  std::vector<std::string> capabilities;
+};
+// Invalid naming the field when the bytes are not such a bundle.
+Status DecodeBundleManifest(std::string_view bundle, BundleManifest* out);
+
+// Hook and capability semantics (seed): cron hooks ("cron.minute", ...) fire
+// only when the policy allows background jobs; the "http" capability is
+// what asks for outbound HTTP.
+bool IsCronHook(std::string_view hook);
+bool GrantsOutboundHttp(std::string_view capability);
+
 struct Community {
   std::string id;
   std::string name;

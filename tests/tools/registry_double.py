@@ -3,8 +3,10 @@
 the SSRF-safe fetcher's tests.
 
     registry_double.py DIR --root BUNDLE_DIR [--tls-cert PEM --tls-key PEM]
+        [--bind ADDR]
 
-Listens on a kernel-chosen port, writes it to DIR/port once it accepts
+Listens on ADDR (default 127.0.0.1; "::" is dual-stack: every local IPv4 and
+IPv6 address, for tests that give names to addresses on lo) on a kernel-chosen port, writes it to DIR/port once it accepts
 connections, stops on SIGTERM. Routes (GET only):
   /redir?to=URL[&code=302]   redirect (301/302/303/307/308) to URL
   /trickle?bytes=N           Content-Length N, then one byte per second
@@ -17,6 +19,7 @@ import http.server
 import json
 import os
 import signal
+import socket
 import ssl
 import sys
 import threading
@@ -30,6 +33,7 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
+    ap.add_argument("--bind", default="127.0.0.1")
     args = ap.parse_args()
     lock = threading.Lock()
     stats = {"total": 0, "paths": {}}
@@ -102,7 +106,16 @@ def main():
             self.head(200, len(data))
             self.wfile.write(data)
 
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv_class = http.server.ThreadingHTTPServer
+    if ":" in args.bind:
+        class DualStack(http.server.ThreadingHTTPServer):
+            address_family = socket.AF_INET6
+
+            def server_bind(self):
+                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                super().server_bind()
+        srv_class = DualStack
+    srv = srv_class((args.bind, 0), Handler)
     srv.daemon_threads = True
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

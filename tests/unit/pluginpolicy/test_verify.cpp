@@ -1,13 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include <openssl/evp.h>
-
 #include <cctype>
-#include <memory>
 #include <string>
 
 #include "operator/common/base64.h"
 #include "reconcilers/pluginpolicy/verify.h"
+#include "tests/unit/pluginpolicy/test_keys.h"
 
 using dw::Code;
 using dw::pluginpolicy::Sha256;
@@ -18,38 +16,9 @@ using dw::pluginpolicy::VerifyFailureName;
 using dw::pluginpolicy::VerifyInput;
 using dw::pluginpolicy::VerifyPackage;
 using dw::pluginpolicy::VerifyResult;
+using dw::pluginpolicy::testing::KeyPair;
 
 namespace {
-
-// A fresh Ed25519 key pair made with EVP_PKEY_keygen.
-struct KeyPair {
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key{nullptr, &EVP_PKEY_free};
-  KeyPair() {
-    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
-        EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr), &EVP_PKEY_CTX_free);
-    REQUIRE(ctx);
-    REQUIRE(EVP_PKEY_keygen_init(ctx.get()) == 1);
-    EVP_PKEY* raw = nullptr;
-    REQUIRE(EVP_PKEY_keygen(ctx.get(), &raw) == 1);
-    key.reset(raw);
-  }
-  std::string PublicRaw() const {
-    unsigned char buf[32];
-    size_t len = sizeof(buf);
-    REQUIRE(EVP_PKEY_get_raw_public_key(key.get(), buf, &len) == 1);
-    return std::string(reinterpret_cast<char*>(buf), len);
-  }
-  std::string PublicB64() const { return dw::Base64Encode(PublicRaw()); }
-  std::string Sign(std::string_view msg) const {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    REQUIRE(EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1);
-    unsigned char sig[64];
-    size_t len = sizeof(sig);
-    REQUIRE(EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(msg.data()),
-                           msg.size()) == 1);
-    return std::string(reinterpret_cast<char*>(sig), len);
-  }
-};
 
 std::string Digest(std::string_view data) {
   Sha256 h;
