@@ -24,6 +24,7 @@ const std::vector<Verb>& Verbs() {
        false},
       {"backup", "Run, restore, verify, decrypt and list database backups", nullptr, nullptr, false,
        BackupMain},
+      {"gitops", "Sync a GitRepository now and report the outcome", nullptr, nullptr, false, GitopsMain},
   };
   return kVerbs;
 }

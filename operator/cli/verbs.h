@@ -41,5 +41,7 @@ Status RunReport(Env& env, int* exit_code);
 // StackLimits rules on compose files, for CI (operator/cli/lint.cpp).
 std::vector<FlagSpec> LintFlags();
 Status RunLint(Env& env, int* exit_code);
+// `dockward gitops sync NAME` (operator/cli/gitops.cpp); parses its own argv.
+int GitopsMain(int argc, char** argv);
 
 }  // namespace dw::cli

@@ -8,6 +8,7 @@
 #include "reconcilers/backup/backup_reconciler.h"
 #include "reconcilers/backup/policy_reconciler.h"
 #include "reconcilers/backup/restore_reconciler.h"
+#include "reconcilers/gitops/setup.h"
 #include "reconcilers/pluginpolicy/pluginpolicy_reconciler.h"
 #include "reconcilers/stacklimits/stacklimits_reconciler.h"
 
@@ -52,6 +53,7 @@ Status ControllerManager::Start() {
   if (st.ok()) st = AddBackupControllers();
   if (st.ok()) st = AddStackLimitsController();
   if (st.ok()) st = AddPluginPolicyController();
+  if (st.ok()) st = AddGitOpsController();
   for (size_t i = 0; st.ok() && i < controllers_.size(); ++i) {
     st = controllers_[i]->Start();
     if (!st.ok()) st = Status(st.code(), "controller " + controllers_[i]->name() + ": " + st.message());
@@ -160,15 +162,26 @@ Status ControllerManager::AddPluginPolicyController() {
   return Status::OK();
 }
 
+Status ControllerManager::AddGitOpsController() {
+  gitops::GitOpsController g;
+  DW_RETURN_IF_ERROR(gitops::NewGitOpsController(&client_, recorder_.get(),
+                                                 state_dir_.empty() ? "" : state_dir_ + "/gitops", &g));
+  gitops_rec_ = std::move(g.reconciler);
+  controllers_.push_back(std::move(g.controller));
+  return Status::OK();
+}
+
 void ControllerManager::Stop() {
   if (!started_) return;
   started_ = false;
   // Watchers first: their callbacks enqueue into the DockerHost controller.
   if (hosts_rec_) hosts_rec_->StopWatchers();
   if (stacklimits_rec_) stacklimits_rec_->StopWatchers();
+  if (gitops_rec_) gitops_rec_->StopFetches();  // a slow fetch must not hold up shutdown
   for (auto it = controllers_.rbegin(); it != controllers_.rend(); ++it) (*it)->Stop();
   // Reconcilers with runs of their own cancel and join them here, while the
   // store is still open for their last status writes.
+  gitops_rec_.reset();
   pluginpolicy_rec_.reset();
   stacklimits_rec_.reset();
   restore_rec_.reset();

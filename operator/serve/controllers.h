@@ -13,6 +13,7 @@
 //                 HostRegistry change enqueues every policy of that namespace
 //   PluginPolicy  2 workers; no watch on the community server exists, so the
 //                 reconciler requeues itself every spec.intervalSeconds
+//   GitRepository 2 workers, resync 10 min; syncs at spec.interval
 // Start() after the API handler is ready; Stop() before the store closes: it
 // stops the watchers, then the controllers (no new reconciles), then the
 // reconcilers (in-flight runs are cancelled and joined), then flushes events.
@@ -43,6 +44,10 @@ namespace dw::pluginpolicy {
 class PluginPolicyReconciler;
 }  // namespace dw::pluginpolicy
 
+namespace dw::gitops {
+class GitRepositoryReconciler;
+}  // namespace dw::gitops
+
 namespace dw::serve {
 
 class ControllerManager {
@@ -60,6 +65,9 @@ class ControllerManager {
 
   dockerhost::HostRegistry& hosts() { return hosts_; }
   runtime::Client& client() { return client_; }
+  // Before Start(): where controllers keep local state (GitOps checkouts
+  // under DIR/gitops, reused across restarts). Empty: a temp dir.
+  void set_state_dir(std::string dir) { state_dir_ = std::move(dir); }
 
  private:
   Status AddDockerHostController();
@@ -69,6 +77,8 @@ class ControllerManager {
   // dockward_docker_api_requests metric.
   Status AddStackLimitsController();
   Status AddPluginPolicyController();
+  // GitRepository: reconcilers/gitops/setup.h (checkouts under state_dir_/gitops).
+  Status AddGitOpsController();
   // Resolves a served kind or fails naming it.
   Status Kind(const char* kind, const schema::ResourceInfo** out);
 
@@ -81,6 +91,8 @@ class ControllerManager {
   std::unique_ptr<backup::RestoreReconciler> restore_rec_;
   std::unique_ptr<stacklimits::StackLimitsReconciler> stacklimits_rec_;
   std::unique_ptr<pluginpolicy::PluginPolicyReconciler> pluginpolicy_rec_;
+  std::unique_ptr<gitops::GitRepositoryReconciler> gitops_rec_;
+  std::string state_dir_;
   std::vector<std::unique_ptr<runtime::Controller>> controllers_;  // in start order
   bool started_ = false;
 };

@@ -255,6 +255,7 @@ int ServeMain(int argc, char** argv) {
   gc.Start();
   handler->SetReady(true);
   ControllerManager controllers(&registry);
+  controllers.set_state_dir(flags.data_dir);
   if (flags.controllers && !(st = controllers.Start()).ok()) {
     handler->SetReady(false);
     server.Stop();

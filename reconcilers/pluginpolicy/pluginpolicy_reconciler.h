@@ -31,8 +31,9 @@
 namespace dw::pluginpolicy {
 
 // Setting this annotation to a new value (a timestamp, say) forces a pass
-// now, like Flux's reconcile.fluxcd.io/requestedAt.
-inline constexpr const char* kRequestedAtAnnotation = "dockward.io/requestedAt";
+// now, like Flux's reconcile.fluxcd.io/requestedAt (the same annotation
+// `dockward gitops sync` writes on a GitRepository).
+inline constexpr const char* kRequestedAtAnnotation = "dockward.io/sync-requested-at";
 
 // Backoff after `failures` >= 1 consecutive failed passes.
 std::chrono::milliseconds ServerBackoff(int failures, bool credentials);
