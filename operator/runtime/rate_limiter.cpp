@@ -57,4 +57,11 @@ std::unique_ptr<RateLimiter> DefaultControllerLimiter(Clock* clock, const RateLi
                                         std::make_unique<BucketLimiter>(o.qps, o.burst, clock));
 }
 
+std::chrono::milliseconds DoublingBackoff(int failures, std::chrono::milliseconds first,
+                                          std::chrono::milliseconds max) {
+  std::chrono::milliseconds d = first;
+  for (int i = 1; i < failures && d < max; ++i) d *= 2;
+  return std::min(d, max);
+}
+
 }  // namespace dw::runtime

@@ -79,4 +79,10 @@ struct RateLimiterOptions {
 
 std::unique_ptr<RateLimiter> DefaultControllerLimiter(Clock* clock, const RateLimiterOptions& o = {});
 
+// first, 2*first, 4*first ... capped at max, for `failures` >= 1 consecutive
+// failures: the requeue delay of a reconciler that talks to something that
+// may be down (a Docker host, a community server, a Git remote).
+std::chrono::milliseconds DoublingBackoff(int failures, std::chrono::milliseconds first,
+                                          std::chrono::milliseconds max);
+
 }  // namespace dw::runtime

@@ -35,9 +35,7 @@ std::string JoinSome(const std::vector<std::string>& v) {
 }  // namespace
 
 std::chrono::milliseconds RetryBackoff(int failures) {
-  auto d = std::chrono::milliseconds(kRetryFirst);
-  for (int i = 1; i < failures && d < kRetryMax; ++i) d *= 2;
-  return std::min<std::chrono::milliseconds>(d, kRetryMax);
+  return runtime::DoublingBackoff(failures, kRetryFirst, kRetryMax);
 }
 
 struct GitRepositoryReconciler::Pass {

@@ -70,9 +70,7 @@ bool Contains(const std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 std::chrono::milliseconds ServerBackoff(int failures, bool credentials) {
-  std::chrono::milliseconds d = credentials ? kCredentialsBackoffFirst : kBackoffFirst;
-  for (int i = 1; i < failures && d < kBackoffMax; ++i) d *= 2;
-  return std::min<std::chrono::milliseconds>(d, kBackoffMax);
+  return runtime::DoublingBackoff(failures, credentials ? kCredentialsBackoffFirst : kBackoffFirst, kBackoffMax);
 }
 
 struct PluginPolicyReconciler::Memory {

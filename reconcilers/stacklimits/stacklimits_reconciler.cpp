@@ -57,9 +57,7 @@ bool WantsLowerMemory(const StackPolicy& policy, const ContainerFacts& c) {
 }  // namespace
 
 std::chrono::milliseconds HostBackoff(int failures) {
-  auto d = std::chrono::milliseconds(kHostBackoffFirst);
-  for (int i = 1; i < failures && d < kHostBackoffMax; ++i) d *= 2;
-  return std::min<std::chrono::milliseconds>(d, kHostBackoffMax);
+  return runtime::DoublingBackoff(failures, kHostBackoffFirst, kHostBackoffMax);
 }
 
 struct StackLimitsReconciler::Pass {
