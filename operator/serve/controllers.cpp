@@ -8,8 +8,8 @@
 #include "reconcilers/backup/backup_reconciler.h"
 #include "reconcilers/backup/policy_reconciler.h"
 #include "reconcilers/backup/restore_reconciler.h"
-#include "reconcilers/gitops/setup.h"
 #include "reconcilers/pluginpolicy/pluginpolicy_reconciler.h"
+#include "reconcilers/gitops/setup.h"
 #include "reconcilers/stacklimits/stacklimits_reconciler.h"
 
 namespace dw::serve {
@@ -32,22 +32,26 @@ runtime::Reconciler Bind(R* r) {
 
 }  // namespace
 
-ControllerManager::ControllerManager(apiserver::ObjectRegistry* registry) : client_(registry) {}
+ControllerManager::ControllerManager(apiserver::ObjectRegistry* registry)
+    : owned_client_(std::make_unique<runtime::InProcessClient>(registry)), client_(owned_client_.get()) {}
+
+ControllerManager::ControllerManager(runtime::Client* client, std::string instance)
+    : client_(client), instance_(std::move(instance)) {}
 
 ControllerManager::~ControllerManager() { Stop(); }
 
 Status ControllerManager::Kind(const char* kind, const schema::ResourceInfo** out) {
-  *out = client_.Resolve(kGroupVersion, kind);
+  *out = client_->Resolve(kGroupVersion, kind);
   if (!*out) return Status::Internal(std::string("kind ") + kind + " is not served");
   return Status::OK();
 }
 
 Status ControllerManager::Start() {
   if (started_ || !controllers_.empty()) return Status::Internal("controllers can be started once");
-  const schema::ResourceInfo* events = client_.Resolve("v1", "Event");
+  const schema::ResourceInfo* events = client_->Resolve("v1", "Event");
   if (!events) return Status::Internal("kind v1 Event is not served");
   recorder_ = std::make_unique<runtime::EventRecorder>(
-      &client_, *events, runtime::EventRecorderOptions{"dockward", HostName()});
+      client_, *events, runtime::EventRecorderOptions{"dockward", instance_.empty() ? HostName() : instance_});
   started_ = true;  // from here on Stop() has something to undo
   Status st = AddDockerHostController();
   if (st.ok()) st = AddBackupControllers();
@@ -69,11 +73,11 @@ Status ControllerManager::Start() {
 Status ControllerManager::AddDockerHostController() {
   const schema::ResourceInfo* kind;
   DW_RETURN_IF_ERROR(Kind("DockerHost", &kind));
-  hosts_rec_ = std::make_unique<dockerhost::DockerHostReconciler>(&client_, recorder_.get(), &hosts_,
+  hosts_rec_ = std::make_unique<dockerhost::DockerHostReconciler>(client_, recorder_.get(), &hosts_,
                                                                   [] { return clock::Now(); });
   runtime::ControllerOptions o;
   o.name = "dockerhost";
-  auto c = std::make_unique<runtime::Controller>(&client_, *kind, Bind(hosts_rec_.get()), o);
+  auto c = std::make_unique<runtime::Controller>(client_, *kind, Bind(hosts_rec_.get()), o);
   runtime::Controller* ctl = c.get();
   hosts_rec_->WatchDaemons([ctl](const runtime::Request& req) { ctl->Enqueue(req); });
   controllers_.push_back(std::move(c));
@@ -86,7 +90,7 @@ Status ControllerManager::AddBackupControllers() {
   DW_RETURN_IF_ERROR(Kind("Backup", &backups));
   DW_RETURN_IF_ERROR(Kind("Restore", &restores));
   backup::BackupDeps deps;
-  deps.client = &client_;
+  deps.client = client_;
   deps.recorder = recorder_.get();
   deps.hosts = &hosts_;
 
@@ -95,7 +99,7 @@ Status ControllerManager::AddBackupControllers() {
   po.name = "backuppolicy";
   po.workers = 2;
   po.resync = std::chrono::minutes(5);
-  auto pc = std::make_unique<runtime::Controller>(&client_, *policies, Bind(policy_rec_.get()), po);
+  auto pc = std::make_unique<runtime::Controller>(client_, *policies, Bind(policy_rec_.get()), po);
   pc->Owns(*backups);
   runtime::Controller* policy_ctl = pc.get();
   // A host that comes back (or goes away, or changes) changes what every
@@ -109,13 +113,13 @@ Status ControllerManager::AddBackupControllers() {
   runtime::ControllerOptions bo;
   bo.name = "backup";
   bo.workers = 4;
-  controllers_.push_back(std::make_unique<runtime::Controller>(&client_, *backups, Bind(backup_rec_.get()), bo));
+  controllers_.push_back(std::make_unique<runtime::Controller>(client_, *backups, Bind(backup_rec_.get()), bo));
 
   restore_rec_ = std::make_unique<backup::RestoreReconciler>(deps);
   runtime::ControllerOptions ro;
   ro.name = "restore";
   ro.workers = 2;
-  controllers_.push_back(std::make_unique<runtime::Controller>(&client_, *restores, Bind(restore_rec_.get()), ro));
+  controllers_.push_back(std::make_unique<runtime::Controller>(client_, *restores, Bind(restore_rec_.get()), ro));
   return Status::OK();
 }
 
@@ -123,7 +127,7 @@ Status ControllerManager::AddStackLimitsController() {
   const schema::ResourceInfo* kind;
   DW_RETURN_IF_ERROR(Kind("StackLimits", &kind));
   stacklimits::StackDeps deps;
-  deps.client = &client_;
+  deps.client = client_;
   deps.recorder = recorder_.get();
   deps.hosts = &hosts_;
   stacklimits_rec_ = std::make_unique<stacklimits::StackLimitsReconciler>(deps);
@@ -131,7 +135,7 @@ Status ControllerManager::AddStackLimitsController() {
   o.name = "stacklimits";
   o.workers = 2;
   o.resync = std::chrono::minutes(5);
-  auto c = std::make_unique<runtime::Controller>(&client_, *kind, Bind(stacklimits_rec_.get()), o);
+  auto c = std::make_unique<runtime::Controller>(client_, *kind, Bind(stacklimits_rec_.get()), o);
   runtime::Controller* ctl = c.get();
   stacklimits_rec_->WatchDaemons(ctl);
   // Listeners run on DockerHost workers, which Stop() joins before it
@@ -152,19 +156,19 @@ Status ControllerManager::AddPluginPolicyController() {
   const schema::ResourceInfo* kind;
   DW_RETURN_IF_ERROR(Kind("PluginPolicy", &kind));
   pluginpolicy::PluginDeps deps;
-  deps.client = &client_;
+  deps.client = client_;
   deps.recorder = recorder_.get();
   pluginpolicy_rec_ = std::make_unique<pluginpolicy::PluginPolicyReconciler>(deps);
   runtime::ControllerOptions o;
   o.name = "pluginpolicy";
   o.workers = 2;
-  controllers_.push_back(std::make_unique<runtime::Controller>(&client_, *kind, Bind(pluginpolicy_rec_.get()), o));
+  controllers_.push_back(std::make_unique<runtime::Controller>(client_, *kind, Bind(pluginpolicy_rec_.get()), o));
   return Status::OK();
 }
 
 Status ControllerManager::AddGitOpsController() {
   gitops::GitOpsController g;
-  DW_RETURN_IF_ERROR(gitops::NewGitOpsController(&client_, recorder_.get(),
+  DW_RETURN_IF_ERROR(gitops::NewGitOpsController(client_, recorder_.get(),
                                                  state_dir_.empty() ? "" : state_dir_ + "/gitops", &g));
   gitops_rec_ = std::move(g.reconciler);
   controllers_.push_back(std::move(g.controller));

@@ -1,6 +1,8 @@
 // ControllerManager: the server-side control loops of `dockward serve`. It
-// owns everything the reconcilers share — an InProcessClient over the
-// ObjectRegistry, one EventRecorder (component "dockward"), the HostRegistry —
+// owns everything the reconcilers share — the Client (an InProcessClient over
+// the ObjectRegistry, or an injected one such as the RestClient of
+// `serve --kubeconfig`), one EventRecorder (component "dockward", instance
+// the host name or the given replica name), the HostRegistry —
 // and one runtime::Controller per kind:
 //   DockerHost    1 worker; a per-host Docker event watcher enqueues it when
 //                 the daemon disconnects or comes back
@@ -13,13 +15,13 @@
 //                 HostRegistry change enqueues every policy of that namespace
 //   PluginPolicy  2 workers; no watch on the community server exists, so the
 //                 reconciler requeues itself every spec.intervalSeconds
-//   GitRepository 2 workers, resync 10 min; syncs at spec.interval
 // Start() after the API handler is ready; Stop() before the store closes: it
 // stops the watchers, then the controllers (no new reconciles), then the
 // reconcilers (in-flight runs are cancelled and joined), then flushes events.
 #pragma once
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "operator/apiserver/object_registry.h"
@@ -52,7 +54,11 @@ namespace dw::serve {
 
 class ControllerManager {
  public:
+  // Embedded mode: an InProcessClient over `registry`.
   explicit ControllerManager(apiserver::ObjectRegistry* registry);
+  // Any Client (not owned; outlives the manager). `instance` is the Events'
+  // reportingInstance (default: the host name).
+  explicit ControllerManager(runtime::Client* client, std::string instance = "");
   ~ControllerManager();  // Stop()
   ControllerManager(const ControllerManager&) = delete;
   ControllerManager& operator=(const ControllerManager&) = delete;
@@ -64,7 +70,7 @@ class ControllerManager {
   void Stop();
 
   dockerhost::HostRegistry& hosts() { return hosts_; }
-  runtime::Client& client() { return client_; }
+  runtime::Client& client() { return *client_; }
   // Before Start(): where controllers keep local state (GitOps checkouts
   // under DIR/gitops, reused across restarts). Empty: a temp dir.
   void set_state_dir(std::string dir) { state_dir_ = std::move(dir); }
@@ -82,7 +88,10 @@ class ControllerManager {
   // Resolves a served kind or fails naming it.
   Status Kind(const char* kind, const schema::ResourceInfo** out);
 
-  runtime::InProcessClient client_;
+  std::unique_ptr<runtime::Client> owned_client_;  // embedded mode
+  runtime::Client* client_;
+  std::string instance_;
+  std::string state_dir_;
   dockerhost::HostRegistry hosts_;
   std::unique_ptr<runtime::EventRecorder> recorder_;
   std::unique_ptr<dockerhost::DockerHostReconciler> hosts_rec_;
@@ -92,7 +101,6 @@ class ControllerManager {
   std::unique_ptr<stacklimits::StackLimitsReconciler> stacklimits_rec_;
   std::unique_ptr<pluginpolicy::PluginPolicyReconciler> pluginpolicy_rec_;
   std::unique_ptr<gitops::GitRepositoryReconciler> gitops_rec_;
-  std::string state_dir_;
   std::vector<std::unique_ptr<runtime::Controller>> controllers_;  // in start order
   bool started_ = false;
 };

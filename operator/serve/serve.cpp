@@ -20,6 +20,7 @@
 #include "operator/common/metrics.h"
 #include "operator/schema/openapi.h"
 #include "operator/serve/controllers.h"
+#include "operator/serve/remote.h"
 #include "operator/tls/pki.h"
 
 namespace dw::serve {
@@ -33,12 +34,16 @@ struct ServeFlags {
   bool tls = true;
   bool fsync = true;
   bool controllers = true;  // --controllers=none: the API server alone
+  RemoteFlags remote;       // --kubeconfig / --in-cluster: no embedded server
+  bool health_listen_set = false;
 };
 
 const char* kUsage =
     "Usage: dockward serve [--data-dir DIR] [--listen HOST:PORT] [--tls-san NAME]...\n"
+    "       dockward serve --kubeconfig FILE | --in-cluster [--leader-elect ...]\n"
     "\n"
-    "Runs the dockward API server and controllers with the embedded store.\n"
+    "Runs the dockward API server and controllers with the embedded store, or\n"
+    "(remote mode) only the controllers, against a remote Kubernetes API server.\n"
     "\n"
     "  --data-dir DIR      all state lives here (default ~/.dockward)\n"
     "  --listen HOST:PORT  address to serve HTTPS on (default 127.0.0.1:6443; port 0 picks one)\n"
@@ -46,7 +51,17 @@ const char* kUsage =
     "  --log-level LEVEL   debug, info, warn or error (default info)\n"
     "  --controllers WHICH all (default) or none (the API server only)\n"
     "\n"
-    "Writes DIR/kubeconfig (mode 0600) for kubectl and dockward.\n";
+    "Remote mode:\n"
+    "  --kubeconfig FILE   the API server and credentials to use\n"
+    "  --in-cluster        the pod's service account (KUBERNETES_SERVICE_HOST/PORT)\n"
+    "  --health-listen HOST:PORT   plain-HTTP /healthz, /livez, /readyz (default 127.0.0.1:8081)\n"
+    "  --metrics-listen HOST:PORT  plain-HTTP /metrics (default: none)\n"
+    "  --leader-elect      run controllers only while holding a coordination.k8s.io/v1 Lease\n"
+    "  --leader-election-namespace NS  (default: the pod's namespace, else default)\n"
+    "  --leader-election-id NAME       the Lease name (default dockward-controller)\n"
+    "  --leader-election-identity ID   this replica (default HOSTNAME_random)\n"
+    "\n"
+    "Writes DIR/kubeconfig (mode 0600) for kubectl and dockward (embedded mode).\n";
 
 int ParseFlags(int argc, char** argv, ServeFlags* f) {
   const char* home = std::getenv("HOME");
@@ -87,6 +102,19 @@ int ParseFlags(int argc, char** argv, ServeFlags* f) {
         return 2;
       }
       f->controllers = v == "all";
+    } else if (value("--kubeconfig", &f->remote.kubeconfig)) {
+    } else if (a == "--in-cluster") {
+      f->remote.in_cluster = true;
+    } else if (value("--health-listen", &f->remote.health_listen)) {
+      f->health_listen_set = true;
+    } else if (value("--metrics-listen", &f->remote.metrics_listen)) {
+    } else if (a == "--leader-elect" || a == "--leader-elect=true") {
+      f->remote.leader_elect = true;
+    } else if (a == "--leader-elect=false") {
+      f->remote.leader_elect = false;
+    } else if (value("--leader-election-namespace", &f->remote.election_namespace) ||
+               value("--leader-election-id", &f->remote.election_id) ||
+               value("--leader-election-identity", &f->remote.election_identity)) {
     } else if (a == "--insecure-plain-http") {
       f->tls = false;  // tests of the HTTP layer only; never for real use
     } else if (a == "--unsafe-no-fsync") {
@@ -96,6 +124,21 @@ int ParseFlags(int argc, char** argv, ServeFlags* f) {
       return 2;
     }
   }
+  bool remote = !f->remote.kubeconfig.empty() || f->remote.in_cluster;
+  if (!f->remote.kubeconfig.empty() && f->remote.in_cluster) {
+    std::cerr << "error: --kubeconfig and --in-cluster exclude each other\n";
+    return 2;
+  }
+  if (!remote && (f->remote.leader_elect || f->health_listen_set || !f->remote.metrics_listen.empty())) {
+    std::cerr << "error: --leader-elect, --health-listen and --metrics-listen need --kubeconfig or --in-cluster\n";
+    return 2;
+  }
+  if (remote && f->remote.election_id.empty()) {
+    std::cerr << "error: --leader-election-id must not be empty\n";
+    return 2;
+  }
+  f->remote.data_dir = f->data_dir;
+  f->remote.controllers = f->controllers;
   return -1;
 }
 
@@ -185,6 +228,8 @@ int ServeMain(int argc, char** argv) {
   sigaddset(&sigs, SIGINT);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   signal(SIGPIPE, SIG_IGN);
+
+  if (!flags.remote.kubeconfig.empty() || flags.remote.in_cluster) return RunRemote(flags.remote, sigs);
 
   auto fail = [](const std::string& what, const Status& st) {
     log::Error(what, {{"error", st.ToString()}});

@@ -8,6 +8,7 @@
 #include "operator/runtime/conditions.h"
 #include "operator/serve/controllers.h"
 #include "tests/unit/dockerhost/fake_daemon.h"
+#include "tests/unit/runtime/rest_fixture.h"
 #include "tests/unit/runtime/runtime_fixture.h"
 
 using namespace dw;
@@ -67,4 +68,31 @@ TEST_CASE("controller manager reconciles DockerHosts and feeds the HostRegistry"
   cm.Stop();
   cm.Stop();  // idempotent
   daemon.Stop();
+}
+
+TEST_CASE("controller manager runs over an injected RestClient and names its replica in Events") {
+  dw::runtime::testing::RestFixture fx;
+  apiserver::testing::ScratchDir dir;
+  const schema::ResourceInfo* dh = fx.rest().Resolve("dockward.io/v1alpha1", "DockerHost");
+  const schema::ResourceInfo* events = fx.rest().Resolve("v1", "Event");
+  REQUIRE(dh != nullptr);
+  REQUIRE(events != nullptr);
+  serve::ControllerManager cm(&fx.rest(), "replica-7");
+  Status st = cm.Start();
+  INFO(st.ToString());
+  REQUIRE(st.ok());
+  CHECK(&cm.client() == &fx.rest());
+  fx.MustCreate(*dh, Doc(R"({"apiVersion":"dockward.io/v1alpha1","kind":"DockerHost","metadata":{"name":"gone"},"spec":{"endpoint":"unix://)" +
+                         dir.path() + "/missing.sock\"}}"));
+  CHECK(Eventually([&] { return ReadyOf(fx, *dh, "gone") == "False"; }, 10s));
+  std::string instance;
+  CHECK(Eventually([&] {
+    runtime::ObjectList list;
+    if (!fx.rest().List(*events, "default", {}, &list).ok()) return false;
+    for (const auto& e : list.items)
+      if (json::GetStringPath(e, "involvedObject.name") == "gone") instance = json::GetString(e, "reportingInstance");
+    return !instance.empty();
+  }, 10s));
+  CHECK(instance == "replica-7");
+  cm.Stop();
 }
