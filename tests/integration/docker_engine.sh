@@ -9,6 +9,10 @@
 #   docker_engine.sh daemon-stop DIR       daemon-restart test
 set -euo pipefail
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=lib/db.sh
+. "$HERE/lib/db.sh"
+
 # A CA, a server certificate for 127.0.0.1 and a client certificate, so the
 # daemon also listens on TCP with --tlsverify (mutual TLS) for the TLS tests.
 make_pki() {
@@ -30,73 +34,24 @@ make_pki() {
     >"$1/tls.port"
 }
 
+# The daemon also listens on TCP with mutual TLS (make_pki's files).
 daemon_start() {
   local dir="$1"
-  mkdir -p "$dir"
-  dockerd --host "unix://$dir/docker.sock" --data-root "$dir/data" \
-          --host "tcp://127.0.0.1:$(cat "$dir/tls.port")" --tlsverify \
-          --tlscacert "$dir/pki/ca.pem" --tlscert "$dir/pki/server.pem" \
-          --tlskey "$dir/pki/server.key" \
-          --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
-          --iptables=false --bridge=none --storage-driver=vfs \
-          >>"$dir/dockerd.log" 2>&1 </dev/null &
-  for _ in $(seq 1 300); do
-    if [ -S "$dir/docker.sock" ] &&
-       [ "$(curl -s --max-time 2 --unix-socket "$dir/docker.sock" http://d/_ping || true)" = OK ]; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "FAIL: dockerd did not answer /_ping within 30 s; log tail:" >&2
-  tail -n 20 "$dir/dockerd.log" >&2
-  return 1
-}
-
-daemon_stop() {
-  local dir="$1" pid
-  [ -f "$dir/docker.pid" ] || return 0
-  pid="$(cat "$dir/docker.pid")"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  echo "dockerd $pid ignored SIGTERM for 30 s; killing it" >&2
-  kill -KILL "$pid" 2>/dev/null || true
+  db_daemon_start "$dir" --host "tcp://127.0.0.1:$(cat "$dir/tls.port")" --tlsverify \
+    --tlscacert "$dir/pki/ca.pem" --tlscert "$dir/pki/server.pem" --tlskey "$dir/pki/server.key"
 }
 
 case "${1:-}" in
   daemon-start) daemon_start "$2"; exit $? ;;
-  daemon-stop) daemon_stop "$2"; exit $? ;;
+  daemon-stop) db_daemon_stop "$2"; exit $? ;;
 esac
 
-BUILD="${DW_BUILD_DIR:-/work/build-docker}"
-TOOL="$BUILD/docker_it"
-for bin in dockerd docker busybox curl; do
-  command -v "$bin" >/dev/null || { echo "FAIL: $bin is not installed (scripts/setup.sh test)" >&2; exit 1; }
-done
-[ -x "$TOOL" ] || { echo "FAIL: $TOOL not built" >&2; exit 1; }
-
-DIR="$(mktemp -d /tmp/dw-dk.XXXXXX)"
-cleanup() {
-  local rc=$?
-  daemon_stop "$DIR" || true
-  # containerd shims of a daemon killed hard would keep dirs busy; give them a moment.
-  rm -rf "$DIR" 2>/dev/null || { sleep 1; rm -rf "$DIR" || true; }
-  exit $rc
-}
-trap cleanup EXIT INT TERM
-
-command -v openssl >/dev/null || { echo "FAIL: openssl is not installed" >&2; exit 1; }
+TOOL="${DW_BUILD_DIR:-/work/build-docker}/docker_it"
+db_suite_dir /tmp/dw-dk.XXXXXX "$TOOL" dockerd docker busybox curl openssl
+DIR="$DB_SUITE_DIR"
 make_pki "$DIR"
 daemon_start "$DIR"
-export DOCKER_HOST="unix://$DIR/docker.sock"
-
-IMG="$DIR/img"
-mkdir -p "$IMG/bin" "$IMG/tmp"
-cp "$(command -v busybox)" "$IMG/bin/busybox"
-for x in sh sleep cat echo wc tee ls true; do ln -sf busybox "$IMG/bin/$x"; done
-tar -C "$IMG" -c . | docker import - dwtest/bb:1 >/dev/null
+db_busybox_image dwtest/bb:1 sh sleep cat echo wc tee ls true
 
 "$TOOL" --endpoint "unix://$DIR/docker.sock" --image dwtest/bb:1 \
         --daemon-ctl "bash $(realpath "$0")" --daemon-dir "$DIR" \

@@ -10,29 +10,11 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=lib/db.sh
 . "$HERE/lib/db.sh"
 
-BUILD="${DW_BUILD_DIR:-/work/build}"
-TOOL="$BUILD/stacklimits_docker_it"
-for bin in dockerd docker busybox curl; do
-  command -v "$bin" >/dev/null || { echo "FAIL: $bin is not installed" >&2; exit 1; }
-done
-[ -x "$TOOL" ] || { echo "FAIL: $TOOL not built" >&2; exit 1; }
-
-DIR="$(mktemp -d /tmp/dw-slk.XXXXXX)"
-cleanup() {
-  local rc=$?
-  db_daemon_stop "$DIR" || true
-  rm -rf "$DIR" 2>/dev/null || { sleep 1; rm -rf "$DIR" || true; }
-  exit $rc
-}
-trap cleanup EXIT INT TERM
-
+TOOL="${DW_BUILD_DIR:-/work/build}/stacklimits_docker_it"
+db_suite_dir /tmp/dw-slk.XXXXXX "$TOOL" dockerd docker busybox curl
+DIR="$DB_SUITE_DIR"
 db_daemon_start "$DIR"
-
-IMG="$DIR/img"
-mkdir -p "$IMG/bin" "$IMG/tmp" "$IMG/dev/shm"
-cp "$(command -v busybox)" "$IMG/bin/busybox"
-for x in sh sleep cat echo true dd rm mkdir test [; do ln -sf busybox "$IMG/bin/$x"; done
-tar -C "$IMG" -c . | docker import - dwtest/busybox:1 >/dev/null
+db_busybox_image dwtest/busybox:1 sh sleep cat echo true dd rm mkdir test [
 
 # A user-defined network for the alias test. A daemon without a bridge
 # module may refuse it; the tool then skips only the alias check.

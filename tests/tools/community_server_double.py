@@ -39,14 +39,11 @@ import argparse
 import base64
 import binascii
 import hashlib
-import http.server
 import ipaddress
 import json
 import os
 import re
 import secrets
-import signal
-import ssl
 import sys
 import threading
 import time
@@ -55,6 +52,8 @@ import uuid
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from double_server import QuietHandler, serve
 
 PERMS_ALL = ("plugin_policy.manage", "plugin_packages.manage")
 HOST_RE = re.compile(r"^(\*\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$")
@@ -263,11 +262,8 @@ class State:
 
 
 def make_handler(st):
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
-
-        def log_message(self, fmt, *a):
-            pass
 
         # ---- plumbing ----
         def send_json(self, status, obj):
@@ -607,19 +603,7 @@ def main():
     ap.add_argument("--max-bundle-bytes", type=int, default=50 << 20)
     args = ap.parse_args()
     st = State(args)
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(st))
-    srv.daemon_threads = True
-    if args.tls_cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args.tls_cert, args.tls_key)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=srv.shutdown).start())
-    tmp = os.path.join(args.dir, "port.tmp")
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, os.path.join(args.dir, "port"))
-    srv.serve_forever()
-    return 0
+    return serve(make_handler(st), args.dir, tls_cert=args.tls_cert, tls_key=args.tls_key)
 
 
 if __name__ == "__main__":

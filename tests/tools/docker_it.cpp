@@ -20,27 +20,14 @@
 #include "operator/docker/cert_status.h"
 #include "operator/docker/client.h"
 #include "operator/docker/event_watcher.h"
+#include "tests/tools/it_check.h"
 
 using namespace dw::docker;
+using namespace dw::it;
 namespace json = dw::json;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-int g_passed = 0, g_failed = 0;
-
-void Check(bool cond, const std::string& what, const std::string& detail = "") {
-  if (cond) {
-    ++g_passed;
-    std::printf("ok - %s\n", what.c_str());
-  } else {
-    ++g_failed;
-    std::printf("FAIL - %s %s\n", what.c_str(), detail.c_str());
-  }
-  std::fflush(stdout);
-}
-
-void CheckOk(const dw::Status& st, const std::string& what) { Check(st.ok(), what, st.ToString()); }
 
 struct Args {
   std::string endpoint, image, daemon_ctl, daemon_dir, tls_endpoint, pki;
@@ -111,10 +98,6 @@ std::string CreateRunning(DockerClient& dc, const Args& a, const std::string& na
   if (st.ok()) st = dc.StartContainer(id);
   CheckOk(st, "create and start " + name);
   return id;
-}
-
-double Secs(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 void TestBasics(DockerClient& dc) {
@@ -484,16 +467,8 @@ void TestTls(const Args& a, const std::string& running_id) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--endpoint") a.endpoint = v;
-    else if (k == "--image") a.image = v;
-    else if (k == "--daemon-ctl") a.daemon_ctl = v;
-    else if (k == "--daemon-dir") a.daemon_dir = v;
-    else if (k == "--tls-endpoint") a.tls_endpoint = v;
-    else if (k == "--pki") a.pki = v;
-  }
+  auto f = Flags(argc, argv);
+  Args a{f["--endpoint"], f["--image"], f["--daemon-ctl"], f["--daemon-dir"], f["--tls-endpoint"], f["--pki"]};
   if (a.endpoint.empty() || a.image.empty() || a.daemon_ctl.empty() || a.daemon_dir.empty()) {
     std::fprintf(stderr, "usage: docker_it --endpoint E --image I --daemon-ctl CMD --daemon-dir D\n");
     return 2;
@@ -514,6 +489,5 @@ int main(int argc, char** argv) {
   TestLifecycleErrors(dc, ida);
   dc.RemoveContainer(idb, true);
   TestEvents(dc, a);
-  std::printf("docker_engine: %d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return Summary("docker_engine");
 }

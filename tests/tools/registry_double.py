@@ -15,16 +15,14 @@ connections, stops on SIGTERM. Routes (GET only):
   anything else              the file ROOT/path (PATH.sig is just a file), 404 if absent
 """
 import argparse
-import http.server
 import json
 import os
-import signal
-import socket
-import ssl
 import sys
 import threading
 import time
 import urllib.parse
+
+from double_server import QuietHandler, serve
 
 
 def main():
@@ -39,11 +37,8 @@ def main():
     stats = {"total": 0, "paths": {}}
     root = os.path.realpath(args.root)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         protocol_version = "HTTP/1.1"
-
-        def log_message(self, fmt, *a):
-            pass
 
         def head(self, status, length=None, ctype="application/octet-stream", extra=()):
             self.send_response(status)
@@ -106,28 +101,7 @@ def main():
             self.head(200, len(data))
             self.wfile.write(data)
 
-    srv_class = http.server.ThreadingHTTPServer
-    if ":" in args.bind:
-        class DualStack(http.server.ThreadingHTTPServer):
-            address_family = socket.AF_INET6
-
-            def server_bind(self):
-                self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-                super().server_bind()
-        srv_class = DualStack
-    srv = srv_class((args.bind, 0), Handler)
-    srv.daemon_threads = True
-    if args.tls_cert:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(args.tls_cert, args.tls_key)
-        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=srv.shutdown).start())
-    tmp = os.path.join(args.dir, "port.tmp")
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, os.path.join(args.dir, "port"))
-    srv.serve_forever()
-    return 0
+    return serve(Handler, args.dir, args.bind, args.tls_cert, args.tls_key)
 
 
 if __name__ == "__main__":

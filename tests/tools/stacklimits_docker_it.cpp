@@ -23,8 +23,10 @@
 #include "reconcilers/stacklimits/inspect_facts.h"
 #include "reconcilers/stacklimits/recreate.h"
 #include "reconcilers/stacklimits/stats_sampler.h"
+#include "tests/tools/it_check.h"
 
 using namespace dw::docker;
+using namespace dw::it;
 using namespace dw::stacklimits;
 namespace json = dw::json;
 using Clock = std::chrono::steady_clock;
@@ -32,26 +34,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr int64_t kMi = 1 << 20;
-int g_passed = 0, g_failed = 0;
-
-void Check(bool cond, const std::string& what, const std::string& detail = "") {
-  if (cond) {
-    ++g_passed;
-    std::printf("ok - %s\n", what.c_str());
-  } else {
-    ++g_failed;
-    std::printf("FAIL - %s %s\n", what.c_str(), detail.c_str());
-  }
-  std::fflush(stdout);
-}
-
-void CheckOk(const dw::Status& st, const std::string& what) { Check(st.ok(), what, st.ToString()); }
 
 struct Args {
   std::string endpoint, image, network;
 };
-
-double Secs(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // Creates (and starts unless `start` is false) a container from a raw create
 // document given as JSON text with IMAGE replaced.
@@ -346,13 +332,8 @@ void TestSampler(DockerClient& dc, const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string k = argv[i], v = argv[i + 1];
-    if (k == "--endpoint") a.endpoint = v;
-    else if (k == "--image") a.image = v;
-    else if (k == "--network") a.network = v;
-  }
+  auto f = Flags(argc, argv);
+  Args a{f["--endpoint"], f["--image"], f["--network"]};
   if (a.endpoint.empty() || a.image.empty()) {
     std::fprintf(stderr, "usage: stacklimits_docker_it --endpoint E --image I [--network N]\n");
     return 2;
@@ -368,6 +349,5 @@ int main(int argc, char** argv) {
   std::vector<ContainerSummary> list;
   CheckOk(dc.ListContainers(true, {}, &list), "list");
   if (!list.empty()) TestCounter(dc, list.front().id);
-  std::printf("stacklimits_docker: %d passed, %d failed\n", g_passed, g_failed);
-  return g_failed == 0 ? 0 : 1;
+  return Summary("stacklimits_docker");
 }

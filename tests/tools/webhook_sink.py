@@ -11,11 +11,11 @@ without ever printing the URL's secret part itself. Other methods get 405.
 Stops on SIGTERM.
 """
 import argparse
-import http.server
 import os
-import signal
 import sys
 import threading
+
+from double_server import QuietHandler, serve
 
 
 def main():
@@ -26,7 +26,7 @@ def main():
     lock = threading.Lock()
     counter = [0]
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length) if length > 0 else b""
@@ -51,17 +51,7 @@ def main():
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, fmt, *a):
-            pass
-
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=srv.shutdown).start())
-    tmp = os.path.join(args.dir, "port.tmp")
-    with open(tmp, "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(tmp, os.path.join(args.dir, "port"))
-    srv.serve_forever()
-    return 0
+    return serve(Handler, args.dir)
 
 
 if __name__ == "__main__":

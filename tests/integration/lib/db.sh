@@ -6,9 +6,16 @@
 # postgresql-15, mariadb-server, redis-server and sqlite3 run inside real
 # containers (namespaces, their own filesystem, `docker exec` for dumps).
 #
-#   db_daemon_start DIR / db_daemon_stop DIR   a private dockerd in DIR
-#                     (unix socket only, vfs, no bridge); start exports
+#   db_daemon_start DIR [DOCKERD-ARG...] / db_daemon_stop DIR   a private
+#                     dockerd in DIR (unix socket, vfs, no bridge; the extra
+#                     args add e.g. a TLS listener); start exports
 #                     DOCKER_HOST=unix://DIR/docker.sock
+#   db_suite_dir TMPL TOOL BIN...   for a suite that drives one built tool:
+#                     fails unless every BIN is installed and TOOL is built,
+#                     then sets DB_SUITE_DIR to a new temp dir (mktemp TMPL)
+#                     whose daemon is stopped and which is removed on exit
+#   db_busybox_image NAME APPLET...  import a busybox image NAME (/bin with
+#                     the APPLET links, /tmp, /dev/shm) into the daemon
 #   db_image_build    import dw-db:1 once (idempotent)
 #   db_run_postgres NAME [docker run args]...  PostgreSQL 15 as postgres,
 #                     socket /run/postgresql, local trust; returns once ready
@@ -47,11 +54,12 @@ _db_ident() {
 db_daemon_start() {
   local dir="$1" i
   [ -n "$dir" ] || { _db_err "db_daemon_start DIR"; return 1; }
+  shift
   mkdir -p "$dir"
   dockerd --host "unix://$dir/docker.sock" --data-root "$dir/data" \
           --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
           --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
-          >>"$dir/dockerd.log" 2>&1 </dev/null &
+          "$@" >>"$dir/dockerd.log" 2>&1 </dev/null &
   echo $! >"$dir/dockerd.bgpid"
   for i in $(seq 1 300); do
     if [ -S "$dir/docker.sock" ] &&
@@ -66,17 +74,26 @@ db_daemon_start() {
   return 1
 }
 
-# SIGTERM, wait up to 30 s, then SIGKILL. Running containers are killed by
-# dockerd on its way down (no live-restore), so nothing outlives the test.
-db_daemon_stop() {
-  local dir="$1" pid i
+# _db_signal DIR SIG TENTHS: sends SIG to the dockerd of DIR and waits up to
+# TENTHS tenths of a second for it to exit; fails only if it is still there.
+_db_signal() {
+  local dir="$1" sig="$2" tenths="$3" pid i
   [ -f "$dir/docker.pid" ] || return 0
   pid="$(cat "$dir/docker.pid")"
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 300); do
+  kill "-$sig" "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 "$tenths"); do
     kill -0 "$pid" 2>/dev/null || return 0
     sleep 0.1
   done
+  return 1
+}
+
+# SIGTERM, wait up to 30 s, then SIGKILL. Running containers are killed by
+# dockerd on its way down (no live-restore), so nothing outlives the test.
+db_daemon_stop() {
+  local dir="$1" pid
+  _db_signal "$dir" TERM 300 && return 0
+  pid="$(cat "$dir/docker.pid")"
   echo "db.sh: dockerd $pid ignored SIGTERM for 30 s; killing it" >&2
   kill -KILL "$pid" 2>/dev/null || true
 }
@@ -85,14 +102,7 @@ db_daemon_stop() {
 # events) break at once, while containerd and the containers keep running;
 # the next db_daemon_start re-attaches to them.
 db_daemon_kill() {
-  local dir="$1" pid i
-  [ -f "$dir/docker.pid" ] || return 0
-  pid="$(cat "$dir/docker.pid")"
-  kill -KILL "$pid" 2>/dev/null || return 0
-  for i in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
+  _db_signal "$1" KILL 100 || true
 }
 
 # Whatever still runs from DIR after its dockerd is gone (a containerd left by
@@ -103,7 +113,40 @@ db_daemon_reap() {
   pkill -KILL -f -- "$dir/data" 2>/dev/null || true
 }
 
+# The EXIT trap keeps the suite's exit status; containerd shims of a daemon
+# killed hard may keep dirs busy a moment, hence the second rm.
+_db_suite_cleanup() {
+  local rc=$?
+  db_daemon_stop "$DB_SUITE_DIR" || true
+  rm -rf "$DB_SUITE_DIR" 2>/dev/null || { sleep 1; rm -rf "$DB_SUITE_DIR" || true; }
+  exit $rc
+}
+
+db_suite_dir() {  # TMPL TOOL BIN...
+  local tmpl="$1" tool="$2" bin
+  shift 2
+  for bin in "$@"; do
+    command -v "$bin" >/dev/null || { echo "FAIL: $bin is not installed (scripts/setup.sh test)" >&2; exit 1; }
+  done
+  [ -x "$tool" ] || { echo "FAIL: $tool not built" >&2; exit 1; }
+  DB_SUITE_DIR="$(mktemp -d "$tmpl")"
+  trap _db_suite_cleanup EXIT INT TERM
+}
+
 # ---------------------------------------------------------------- image
+
+db_busybox_image() {  # NAME APPLET...
+  local name="$1" root x rc=0
+  shift
+  root="$(mktemp -d /tmp/dw-bbimg.XXXXXX)" || return 1
+  chmod 0755 "$root"  # mktemp made it 0700: it becomes the container's /
+  mkdir -p "$root/bin" "$root/tmp" "$root/dev/shm"
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  for x in "$@"; do ln -sf busybox "$root/bin/$x"; done
+  tar -C "$root" -c . | docker import - "$name" >/dev/null || rc=$?
+  rm -rf "$root"
+  [ "$rc" -eq 0 ] || _db_err "importing $name failed"
+}
 
 _db_uid() { getent passwd "$1" | cut -d: -f3; }
 _db_gid() { getent passwd "$1" | cut -d: -f4; }

@@ -1,29 +1,16 @@
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "reconcilers/stacklimits/compose_facts.h"
+#include "tests/unit/stacklimits/lab_fixture.h"
 
 using namespace dw;
 using namespace dw::stacklimits;
+using dw::stacklimits::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/dw_compose_facts_XXXXXX";
-    REQUIRE(mkdtemp(tmpl));
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 struct Loaded {
   Status status;

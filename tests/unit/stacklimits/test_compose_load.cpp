@@ -1,13 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-
 #include "reconcilers/stacklimits/compose_load.h"
+#include "tests/unit/stacklimits/lab_fixture.h"
 
 using namespace dw;
 using namespace dw::stacklimits;
+using dw::stacklimits::testing::TempDir;
 
 namespace {
 
@@ -38,20 +36,6 @@ std::string Merged(const std::string& base, const std::string& over) {
   MergeService(b, o, b.GetAllocator());
   return json::Serialize(b);
 }
-
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/dw_compose_load_XXXXXX";
-    REQUIRE(mkdtemp(tmpl));
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string Write(const std::string& name, const std::string& text) const {
-    std::ofstream(path / name) << text;
-    return (path / name).string();
-  }
-};
 
 }  // namespace
 

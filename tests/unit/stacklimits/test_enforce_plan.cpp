@@ -5,12 +5,14 @@
 #include <algorithm>
 
 #include "reconcilers/stacklimits/enforce_plan.h"
+#include "tests/unit/stacklimits/lab_fixture.h"
 
 using namespace dw::stacklimits;
+using dw::stacklimits::testing::kMi;
+using dw::stacklimits::testing::LabContainer;
+using dw::stacklimits::testing::LabFinding;
 
 namespace {
-
-constexpr int64_t kMi = 1 << 20;
 
 StackPolicy Policy() {
   StackPolicy p;
@@ -23,22 +25,13 @@ StackPolicy Policy() {
 }
 
 ContainerFacts Bare() {
-  ContainerFacts c;
-  c.project = "dwlab";
-  c.service = "bare";
-  c.container = "dwlab_bare_1";
-  c.state = "running";
+  ContainerFacts c = LabContainer("bare", "running");
   c.restart_policy = "no";
   return c;
 }
 
 Finding Live(const std::string& rule, const std::string& subject) {
-  Finding f;
-  f.project = "dwlab";
-  f.service = "bare";
-  f.container = "dwlab_bare_1";
-  f.rule = rule;
-  f.subject = subject;
+  Finding f = LabFinding("bare", rule, subject);
   f.fixable_live = true;
   return f;
 }

@@ -2,36 +2,24 @@
 
 #include "reconcilers/stacklimits/policy_report.h"
 #include "reconcilers/stacklimits/stack_status.h"
+#include "tests/unit/stacklimits/lab_fixture.h"
 
 using namespace dw::stacklimits;
 namespace json = dw::json;
+using dw::stacklimits::testing::Judged;
+using dw::stacklimits::testing::RequireJson;
 
 namespace {
 
 Finding Open() {
-  Finding f;
-  f.project = "dwlab";
-  f.service = "netadmin";
-  f.container = "dwlab_netadmin_1";
-  f.rule = "capabilities";
-  f.subject = "NET_ADMIN";
-  f.severity = Severity::kHigh;
-  f.observed = "NET_ADMIN";
-  f.desired = "not added";
+  Finding f = Judged("netadmin", "capabilities", "NET_ADMIN", Severity::kHigh, "NET_ADMIN", "not added");
   f.message = "capability NET_ADMIN is added";
   f.cis = {"5.4"};
   return f;
 }
 
 Finding Exempt() {
-  Finding f;
-  f.project = "dwlab";
-  f.service = "kvm";
-  f.container = "dwlab_kvm_1";
-  f.rule = "privileged";
-  f.severity = Severity::kCritical;
-  f.observed = "true";
-  f.desired = "false";
+  Finding f = Judged("kvm", "privileged", "", Severity::kCritical, "true", "false");
   f.cis = {"5.5"};
   f.exempted = true;
   f.exemption_reason = "needs /dev/kvm";
@@ -39,26 +27,9 @@ Finding Exempt() {
 }
 
 Finding Drift() {
-  Finding f;
-  f.project = "dwlab";
-  f.service = "bare";
-  f.container = "dwlab_bare_1";
-  f.rule = "limits";
-  f.subject = "memory";
-  f.severity = Severity::kMedium;
-  f.observed = "0";
-  f.desired = "64Mi";
-  f.fixable_live = true;
+  Finding f = Judged("bare", "limits", "memory", Severity::kMedium, "0", "64Mi", true);
   f.cis = {"5.11"};
   return f;
-}
-
-void RequireJson(const json::Value& actual, const char* expected_text) {
-  json::Document expected;
-  REQUIRE(json::Parse(expected_text, &expected).ok());
-  INFO("actual:   " << json::Serialize(actual));
-  INFO("expected: " << json::Serialize(expected));
-  REQUIRE(json::Equal(actual, expected));
 }
 
 ReportSource Lab() {

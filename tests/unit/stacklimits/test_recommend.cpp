@@ -4,13 +4,13 @@
 #include <cstdio>
 
 #include "reconcilers/stacklimits/recommend.h"
+#include "tests/unit/stacklimits/lab_fixture.h"
 
 using namespace dw::stacklimits;
 using dw::docker::ContainerStats;
+using dw::stacklimits::testing::kMi;
 
 namespace {
-
-constexpr int64_t kMi = 1 << 20;
 
 // Sample `sec` seconds after 12:00:00, with cumulative CPU time `cpu_ns`.
 ContainerStats Sample(int sec, uint64_t cpu_ns, int64_t mem = 0, int64_t pids = 1) {

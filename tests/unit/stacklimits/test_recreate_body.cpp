@@ -5,9 +5,11 @@
 #include <algorithm>
 
 #include "reconcilers/stacklimits/recreate.h"
+#include "tests/unit/stacklimits/lab_fixture.h"
 
 using namespace dw::stacklimits;
 namespace json = dw::json;
+using dw::stacklimits::testing::LabFinding;
 
 namespace {
 
@@ -51,13 +53,7 @@ const char* kInspect = R"({
 })";
 
 Finding F(const std::string& rule, const std::string& subject = "") {
-  Finding f;
-  f.project = "dwlab";
-  f.service = "netadmin";
-  f.container = "dwlab_netadmin_1";
-  f.rule = rule;
-  f.subject = subject;
-  return f;
+  return LabFinding("netadmin", rule, subject);
 }
 
 StackPolicy Policy() {

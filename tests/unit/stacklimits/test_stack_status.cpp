@@ -2,10 +2,14 @@
 
 #include "operator/runtime/conditions.h"
 #include "reconcilers/stacklimits/stack_status.h"
+#include "tests/unit/stacklimits/lab_fixture.h"
 
 using namespace dw::stacklimits;
 namespace json = dw::json;
 using dw::clock::TimePoint;
+using dw::stacklimits::testing::Judged;
+using dw::stacklimits::testing::LabContainer;
+using dw::stacklimits::testing::RequireJson;
 
 namespace {
 
@@ -13,29 +17,9 @@ const TimePoint kT0 = TimePoint(std::chrono::seconds(1795435200));  // 2026-11-2
 
 ContainerFacts C(const std::string& service, const std::string& state, const std::string& health,
                  const std::string& project = "dwlab") {
-  ContainerFacts c;
-  c.project = project;
-  c.service = service;
-  c.container = project + "_" + service + "_1";
-  c.state = state;
+  ContainerFacts c = LabContainer(service, state, project);
   c.health = health;
   return c;
-}
-
-Finding F(const std::string& service, const std::string& rule, const std::string& subject,
-          Severity sev, const std::string& observed, const std::string& desired, bool live,
-          const std::string& project = "dwlab") {
-  Finding f;
-  f.project = project;
-  f.service = service;
-  f.container = project + "_" + service + "_1";
-  f.rule = rule;
-  f.subject = subject;
-  f.severity = sev;
-  f.observed = observed;
-  f.desired = desired;
-  f.fixable_live = live;
-  return f;
 }
 
 // The lab's audit in miniature: a compliant service, one with limit drift
@@ -44,13 +28,13 @@ AuditResult LabAudit() {
   AuditResult a;
   a.containers = {C("bare", "running", "none"), C("hungry", "running", "healthy"),
                   C("kvm", "created", "none"), C("web", "running", "healthy")};
-  Finding hc = F("bare", "healthcheck", "", Severity::kMedium, "none", "healthcheck", false);
+  Finding hc = Judged("bare", "healthcheck", "", Severity::kMedium, "none", "healthcheck", false);
   hc.cis = {"5.27"};
   hc.message = "no healthcheck";
-  Finding mem = F("bare", "limits", "memory", Severity::kMedium, "0", "64Mi", true);
+  Finding mem = Judged("bare", "limits", "memory", Severity::kMedium, "0", "64Mi", true);
   mem.cis = {"5.11"};
-  Finding rp = F("bare", "restartPolicy", "", Severity::kLow, "no", "unless-stopped", true);
-  Finding kvm = F("kvm", "privileged", "", Severity::kCritical, "true", "false", false);
+  Finding rp = Judged("bare", "restartPolicy", "", Severity::kLow, "no", "unless-stopped", true);
+  Finding kvm = Judged("kvm", "privileged", "", Severity::kCritical, "true", "false", false);
   kvm.exempted = true;
   kvm.exemption_reason = "needs /dev/kvm";
   a.findings = {hc, mem, rp, kvm};
@@ -74,14 +58,6 @@ StackPolicy AuditPolicy() {
   StackPolicy p;
   p.projects = {"dwlab"};
   return p;
-}
-
-void RequireJson(const json::Value& actual, const char* expected_text) {
-  json::Document expected;
-  REQUIRE(json::Parse(expected_text, &expected).ok());
-  INFO("actual:   " << json::Serialize(actual));
-  INFO("expected: " << json::Serialize(expected));
-  REQUIRE(json::Equal(actual, expected));
 }
 
 const json::Value& Cond(const json::Value& status, const std::string& type) {
@@ -288,10 +264,10 @@ TEST_CASE("No covered container: Healthy is Unknown and services is removed", "[
 TEST_CASE("Compliant counts severities from Critical down", "[stack_status]") {
   AuditResult a;
   a.containers = {C("x", "running", "none")};
-  a.findings = {F("x", "privileged", "", Severity::kCritical, "true", "false", false),
-                F("x", "capabilities", "NET_ADMIN", Severity::kHigh, "NET_ADMIN", "", false),
-                F("x", "capabilities", "SYS_ADMIN", Severity::kHigh, "SYS_ADMIN", "", false),
-                F("x", "restartPolicy", "", Severity::kLow, "no", "always", true)};
+  a.findings = {Judged("x", "privileged", "", Severity::kCritical, "true", "false", false),
+                Judged("x", "capabilities", "NET_ADMIN", Severity::kHigh, "NET_ADMIN", "", false),
+                Judged("x", "capabilities", "SYS_ADMIN", Severity::kHigh, "SYS_ADMIN", "", false),
+                Judged("x", "restartPolicy", "", Severity::kLow, "no", "always", true)};
   json::Document doc(rapidjson::kObjectType);
   ApplyAuditStatus(AuditPolicy(), a, 1, doc, doc.GetAllocator(), kT0);
   REQUIRE(CondField(doc, "Compliant", "message") == "4 violations: 1 Critical, 2 High, 1 Low");
@@ -304,11 +280,11 @@ TEST_CASE("Drifted names each service once per distinct change", "[stack_status]
   AuditResult a;
   a.containers = {C("api", "running", "none"), C("api", "running", "none"), C("db", "running", "none")};
   a.containers[1].container = "dwlab_api_2";
-  Finding m1 = F("api", "limits", "memory", Severity::kMedium, "0", "64Mi", true);
+  Finding m1 = Judged("api", "limits", "memory", Severity::kMedium, "0", "64Mi", true);
   Finding m2 = m1;
   m2.container = "dwlab_api_2";
-  Finding pids = F("db", "limits", "pids", Severity::kMedium, "unlimited", "64", true);
-  Finding cap = F("db", "capabilities", "NET_ADMIN", Severity::kHigh, "NET_ADMIN", "", false);
+  Finding pids = Judged("db", "limits", "pids", Severity::kMedium, "unlimited", "64", true);
+  Finding cap = Judged("db", "capabilities", "NET_ADMIN", Severity::kHigh, "NET_ADMIN", "", false);
   a.findings = {m1, m2, cap, pids};
   StackPolicy p = AuditPolicy();
   p.mode = Mode::kEnforce;
