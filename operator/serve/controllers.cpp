@@ -1,5 +1,6 @@
 #include "operator/serve/controllers.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "operator/common/log.h"
@@ -158,6 +159,12 @@ Status ControllerManager::AddPluginPolicyController() {
   pluginpolicy::PluginDeps deps;
   deps.client = client_;
   deps.recorder = recorder_.get();
+  if (!state_dir_.empty()) {
+    // Where operators put bundles for `artifact` packages; nothing else on
+    // the host is readable through a PluginPolicy.
+    deps.artifact_root = state_dir_ + "/plugin-artifacts";
+    ::mkdir(deps.artifact_root.c_str(), 0700);  // EEXIST is fine; a failure shows in the package's status
+  }
   pluginpolicy_rec_ = std::make_unique<pluginpolicy::PluginPolicyReconciler>(deps);
   runtime::ControllerOptions o;
   o.name = "pluginpolicy";

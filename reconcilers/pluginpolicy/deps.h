@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "operator/common/clock.h"
 #include "operator/runtime/client.h"
@@ -19,6 +20,9 @@ struct PluginDeps {
   // Unit tests only (a loopback registry passes as public); the serve
   // wiring never sets it.
   AddressClassifier classify = ClassifyAddress;
+  // Where `artifact` packages must live (DATA_DIR/plugin-artifacts); ""
+  // only in unit tests.
+  std::string artifact_root;
 };
 
 }  // namespace dw::pluginpolicy

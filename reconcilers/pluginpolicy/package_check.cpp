@@ -1,5 +1,7 @@
 #include "reconcilers/pluginpolicy/package_check.h"
 
+#include <climits>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 
@@ -85,10 +87,32 @@ Status ReadCapped(const std::string& path, uint64_t max_bytes, std::string* out)
   return Status::OK();
 }
 
+// OK when `path` names a file inside `root`: lexically (absolute, no "."
+// or ".." segments, under root/) and after resolving symlinks. The message
+// never says whether a file outside exists.
+Status InsideRoot(const std::string& path, const std::string& root) {
+  if (root.empty()) return Status::OK();
+  const std::string refusal = "artifact " + path + " is outside the artifact directory " + root;
+  const std::string prefix = root.back() == '/' ? root : root + "/";
+  if (path.compare(0, prefix.size(), prefix) != 0 || path.find("/./") != std::string::npos ||
+      path.find("/../") != std::string::npos || path.size() < 3 ||
+      path.compare(path.size() - 3, 3, "/..") == 0) {
+    return Status::Forbidden(refusal);
+  }
+  char real_root[PATH_MAX], real_path[PATH_MAX];
+  if (::realpath(root.c_str(), real_root) == nullptr) return Status::NotFound("artifact directory " + root + " does not exist");
+  if (::realpath(path.c_str(), real_path) == nullptr) return Status::OK();  // the read names it missing
+  const std::string resolved_prefix = std::string(real_root) + "/";
+  if (std::string(real_path).compare(0, resolved_prefix.size(), resolved_prefix) != 0) {
+    return Status::Forbidden(refusal + " (through a symbolic link)");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
-PackageChecker::PackageChecker(Resolver* resolver, AddressClassifier classify)
-    : resolver_(resolver), classify_(std::move(classify)) {}
+PackageChecker::PackageChecker(Resolver* resolver, AddressClassifier classify, std::string artifact_root)
+    : resolver_(resolver), classify_(std::move(classify)), artifact_root_(std::move(artifact_root)) {}
 
 PackageCheck PackageChecker::Check(const DeclaredPackage& pkg, const wire::Policy& policy,
                                    const FetchPolicy& fetch) {
@@ -147,7 +171,9 @@ PackageCheck PackageChecker::CheckArtifact(const DeclaredPackage& pkg, const wir
   PackageCheck c;
   c.name = pkg.name;
   c.source = "upload";
-  Status st = ReadCapped(pkg.artifact, max_bytes, bundle);
+  Status st = InsideRoot(pkg.artifact, artifact_root_);
+  if (!st.ok()) return Refused(c, "ArtifactOutsideRoot", st.message());
+  st = ReadCapped(pkg.artifact, max_bytes, bundle);
   c.bytes = bundle->size();
   if (st.code() == Code::kTooLarge) return Refused(c, "TooLarge", "artifact " + st.message());
   if (!st.ok()) return Refused(c, "ArtifactUnreadable", "artifact: " + st.message());

@@ -5,8 +5,8 @@
 // "<url>.sig" (404: unsigned); an artifact is read from the dockward host
 // with "<path>.sig" beside it. Both then pass VerifyPackage (pin, publisher,
 // trust policy). The verdict names the first refusal with the reason
-// strings of FetchFailureName / VerifyFailureName (plus ArtifactUnreadable,
-// InvalidBundle).
+// strings of FetchFailureName / VerifyFailureName (plus ArtifactOutsideRoot,
+// ArtifactUnreadable, InvalidBundle).
 // Verified results are cached by everything they depend on, so a steady
 // state does not refetch a bundle every interval; refusals are not cached
 // (a fixed registry is picked up at the next pass). Thread-safe.
@@ -44,8 +44,12 @@ struct PackageCheck {
 
 class PackageChecker {
  public:
-  // `classify` exists for unit tests only, as in Fetch.
-  explicit PackageChecker(Resolver* resolver, AddressClassifier classify = ClassifyAddress);
+  // `classify` exists for unit tests only, as in Fetch. Artifacts are read
+  // only from inside `artifact_root` (symlinks resolved), so a PluginPolicy
+  // cannot probe other files of the dockward host; "" (unit tests only)
+  // does not restrict them.
+  explicit PackageChecker(Resolver* resolver, AddressClassifier classify = ClassifyAddress,
+                          std::string artifact_root = "");
 
   // Fetch (or read) and verify `pkg` under `policy` (trust policy, trusted
   // publishers) and `fetch` (bounds, allowlist, CA). Never fails: the
@@ -67,6 +71,7 @@ class PackageChecker {
 
   Resolver* resolver_;
   AddressClassifier classify_;
+  std::string artifact_root_;
   std::mutex mu_;
   std::map<std::string, PackageCheck> verified_;  // cache key -> verified check
   size_t fetches_ = 0;

@@ -23,9 +23,16 @@ constexpr auto kBackoffMax = std::chrono::seconds(300);
 constexpr size_t kMaxListed = 8;  // items named in one condition message or Event
 
 std::string Join(const std::vector<std::string>& v, const char* sep, size_t limit = SIZE_MAX) {
+  // Condition messages have a size limit (32 KiB); Events should be short.
+  constexpr size_t kMaxChars = 8192;
   std::string out;
   for (size_t i = 0; i < v.size() && i < limit; ++i) out += (i ? sep : "") + v[i];
   if (v.size() > limit) out += std::string(sep) + "and " + std::to_string(v.size() - limit) + " more";
+  if (out.size() > kMaxChars) {
+    size_t cut = kMaxChars;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+    out = out.substr(0, cut) + "...";
+  }
   return out;
 }
 
@@ -116,7 +123,7 @@ Resolver* PickResolver(const PluginDeps& d, std::unique_ptr<Resolver>* own) {
 }  // namespace
 
 PluginPolicyReconciler::PluginPolicyReconciler(PluginDeps deps)
-    : deps_(std::move(deps)), checker_(PickResolver(deps_, &own_resolver_), deps_.classify) {
+    : deps_(std::move(deps)), checker_(PickResolver(deps_, &own_resolver_), deps_.classify, deps_.artifact_root) {
   if (deps_.client) kind_ = deps_.client->Resolve(kGroupVersion, "PluginPolicy");
 }
 
@@ -225,6 +232,8 @@ Status PluginPolicyReconciler::LoadSecrets(Pass& p) {
   } else {
     Status st = runtime::ReadSecretKey(deps_.client, ns, c.name, "token", &p.creds.token);
     if (st.IsNotFound()) return st;
+    // A token key that is there but unreadable is that error, not a missing key.
+    if (!st.ok() && st.message().find("has no key") == std::string::npos) return st;
     if (!st.ok()) {
       Status u = runtime::ReadSecretKey(deps_.client, ns, c.name, "username", &p.creds.username);
       if (u.ok()) u = runtime::ReadSecretKey(deps_.client, ns, c.name, "password", &p.creds.password);
@@ -251,7 +260,10 @@ void PluginPolicyReconciler::CheckPackages(Pass& p) {
   p.checks.reserve(p.spec.packages.size());
   for (const auto& d : p.spec.packages) {
     p.checks.push_back(checker_.Check(d, p.spec.policy, p.spec.fetch));
-    const PackageCheck& c = p.checks.back();
+    PackageCheck& c = p.checks.back();
+    if (!c.verified && !p.spec.manages_policy && c.reason == FetchFailureName(FetchFailure::kNotAllowlisted)) {
+      c.message += " (spec.policy is absent, so no registry is allowlisted)";
+    }
     if (!c.verified) p.refusals.push_back("package " + d.name + ": " + c.reason + ": " + c.message);
   }
   for (const auto& c : p.checks) p.check_of[c.name] = &c;
@@ -351,11 +363,22 @@ void PluginPolicyReconciler::SyncPackages(Pass& p, CommunityReport& r) {
     const PackageCheck& check = *p.check_of.at(pkg);
     const wire::Package* have = d.installed;
     wire::Package fresh;
-    if (d.needs_install()) {
-      if (!check.verified) {
-        notes[pkg] = {check.reason, "not installed: " + check.message};
-        continue;
+    if (!check.verified) {
+      // A package dockward refuses is never installed, activated or given
+      // settings; turning it off is the one write still allowed.
+      notes[pkg] = {check.reason, std::string(have ? "left as installed: " : "not installed: ") + check.message};
+      if (!p.enforce() || d.needs_install() || !have || !have->active || want.active) continue;
+      wire::Package out;
+      wire::CallError e = p.server->UpdatePackage(r.id, have->id, false, nullptr, &out);
+      if (e.ok()) {
+        wrote = true;
+        p.corrections.push_back("community " + r.id + ": deactivated " + pkg);
+      } else {
+        failed(pkg, e);
       }
+      continue;
+    }
+    if (d.needs_install()) {
       if (!p.enforce()) continue;
       wire::CallError e;
       if (want.from_registry()) {
@@ -537,10 +560,16 @@ Status PluginPolicyReconciler::WriteFailure(Pass& p, const std::string& reason, 
     if (!m) m = std::make_unique<Memory>();
     failures = ++m->failures;
   }
-  // An invalid spec waits for its edit (a new generation); everything else
-  // is retried with backoff.
-  p.next = degraded ? ServerBackoff(failures, credentials) : std::chrono::hours(24);
-  if (degraded) result->requeue_after = p.next;
+  // An invalid spec waits for its edit (a new generation); a server that
+  // fails is retried with backoff; anything else at the next interval.
+  if (degraded) {
+    p.next = ServerBackoff(failures, credentials);
+  } else if (reason == "InvalidSpec") {
+    p.next = std::chrono::hours(24);
+  } else {
+    p.next = p.spec.interval;
+  }
+  if (reason != "InvalidSpec") result->requeue_after = p.next;
   log::Warn("pluginpolicy pass failed", {{"policy", p.key}, {"reason", reason}, {"message", message}});
   return WriteStatus(p);
 }
@@ -549,7 +578,8 @@ Status PluginPolicyReconciler::WriteStatus(Pass& p) {
   json::Allocator& a = p.obj.GetAllocator();
   json::Value& status = json::EnsureObject(p.obj, "status", a);
   json::SetInt(status, "observedGeneration", p.generation, a);
-  if (p.server_error.ok() && !p.reports.empty()) json::SetString(status, "lastSyncTime", clock::Rfc3339(p.now), a);
+  const bool read_any = std::any_of(p.reports.begin(), p.reports.end(), [](const auto& r) { return r.read; });
+  if (p.server_error.ok() && read_any) json::SetString(status, "lastSyncTime", clock::Rfc3339(p.now), a);
   Status st = deps_.client->UpdateStatus(*kind_, p.obj, {}, nullptr);
   if (!st.ok()) return st;
   const json::Value* ann = json::FindPath(p.obj, "metadata.annotations");

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "reconcilers/pluginpolicy/url.h"
+
 namespace dw::pluginpolicy {
 
 namespace {
@@ -166,6 +168,13 @@ Status ParsePluginPolicySpec(const json::Value& spec, PluginPolicySpec* out) {
   DW_RETURN_IF_ERROR(ReadString(*server, "url", "server.", true, &s.server_url));
   if (s.server_url.rfind("https://", 0) != 0 && s.server_url.rfind("http://", 0) != 0) {
     return Bad("server.url", "must start with https:// or http://");
+  }
+  // Credentials come from the Secret only: one in the URL would reach every
+  // transport error, and so conditions, Events and logs.
+  Url server_url;
+  if (!ParseUrl(s.server_url, &server_url).ok()) return Bad("server.url", "is not a valid URL");
+  if (!server_url.userinfo.empty()) {
+    return Bad("server.url", "must not carry credentials (user:password@); use credentialsSecretRef");
   }
   std::optional<SecretKeyRef> creds;
   DW_RETURN_IF_ERROR(ReadSecretRef(*server, "credentialsSecretRef", "server.", &creds));

@@ -240,11 +240,14 @@ SettingsCheck CheckSettings(const json::Value& schema, const json::Value& settin
 }
 
 std::string FormatSettingsErrors(const std::vector<FieldCause>& errors) {
+  // Capped: the lines end up in a condition message, which has a size limit.
+  constexpr size_t kMaxLines = 20;
   std::string out;
-  for (const auto& e : errors) {
+  for (size_t i = 0; i < errors.size() && i < kMaxLines; ++i) {
     if (!out.empty()) out += '\n';
-    out += e.field + ": " + e.message;
+    out += errors[i].field + ": " + errors[i].message;
   }
+  if (errors.size() > kMaxLines) out += "\nand " + std::to_string(errors.size() - kMaxLines) + " more";
   return out;
 }
 

@@ -30,7 +30,8 @@ struct SettingsCheck {
 // `schema` null (no schema declared) checks nothing and passes.
 SettingsCheck CheckSettings(const json::Value& schema, const json::Value& settings);
 
-// "settings.a: <reason>" lines joined by '\n', in the order found.
+// "settings.a: <reason>" lines joined by '\n', in the order found; at most
+// 20, then "and N more".
 std::string FormatSettingsErrors(const std::vector<FieldCause>& errors);
 
 }  // namespace dw::pluginpolicy

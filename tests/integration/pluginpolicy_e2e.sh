@@ -46,8 +46,9 @@ PUBMIS="$(pp_bundle pubmis.json --name pubmis --version 1.0.0 --publisher acme -
 # propertyNames is outside dockward's local subset: the server decides.
 LOOSE="$(pp_bundle loose.json --name loose --version 1.0.0 --publisher acme --sign "$ACME" \
   --settings-schema '{"type":"object","properties":{"n":{"type":"integer"}},"propertyNames":{"maxLength":5}}')"
-mkdir -p "$PP_DIR/artifacts"
-UP="$(python3 "$PP_TOOLS/make_plugin_bundle.py" bundle "$PP_DIR/artifacts/uploader.json" \
+ART="$DW_DIR/plugin-artifacts"  # the only place artifacts are read from
+[ -d "$ART" ] || dw_fail "dockward serve did not create $ART"
+UP="$(python3 "$PP_TOOLS/make_plugin_bundle.py" bundle "$ART/uploader.json" \
   --name uploader --version 2.0.0 --publisher acme --hook message.created --sign "$ACME")"
 
 policy_c1() { cs_get "$CS" "/api/communities/$PP_C1/plugin-policy"; }
@@ -288,7 +289,7 @@ pp_wait main 15 "InSync with pruned packages" "$(current) and $(pp_cond_q Ready 
 
 # --- 9. Upload refused by policy, then allowed -----------------------------------
 refused0="$(pp_event_count main PackageRefused)"
-k patch pp main --type json -p "[{\"op\":\"add\",\"path\":\"/spec/packages/-\",\"value\":{\"name\":\"uploader\",\"source\":{\"artifact\":\"$PP_DIR/artifacts/uploader.json\"},\"sha256\":\"$UP\",\"publisher\":\"acme\"}}]" >/dev/null
+k patch pp main --type json -p "[{\"op\":\"add\",\"path\":\"/spec/packages/-\",\"value\":{\"name\":\"uploader\",\"source\":{\"artifact\":\"$ART/uploader.json\"},\"sha256\":\"$UP\",\"publisher\":\"acme\"}}]" >/dev/null
 pp_wait main 30 "upload refused by the server's policy" \
   "$(current) and $(pp_cond_q Ready False PackagesRefused) and $(cpkg_q uploader '.reason == "UploadForbidden"')"
 assert_eq "dockward itself verified the artifact" "true|upload|$UP|true" \
@@ -307,6 +308,32 @@ pp_wait main 30 "the server's settings_invalid is reported" \
 assert_eq "Degraded stays False (a package refusal is not a server fault)" False \
   "$(pp_get main '.status.conditions[] | select(.type == "Degraded") | .status')"
 assert_eq "the server kept no bad settings" '{}' "$(packages_c1 | jq -c '.[] | select(.name == "loose") | .settings')"
+
+# --- 9c. Artifacts only from DATA_DIR/plugin-artifacts ---------------------------
+ln -s /etc/hostname "$ART/escape.json"
+n_pk="$(pp_get main '.spec.packages | length')"
+k patch pp main --type json -p "[{\"op\":\"add\",\"path\":\"/spec/packages/-\",\"value\":{\"name\":\"probe\",\"source\":{\"artifact\":\"/etc/hostname\"},\"sha256\":\"$(printf '0%.0s' $(seq 64))\"}},{\"op\":\"add\",\"path\":\"/spec/packages/-\",\"value\":{\"name\":\"escape\",\"source\":{\"artifact\":\"$ART/escape.json\"},\"sha256\":\"$(printf '0%.0s' $(seq 64))\"}}]" >/dev/null
+pp_wait main 20 "artifacts outside the directory are refused, unread" \
+  "$(current) and $(spkg_q probe '.reason == "ArtifactOutsideRoot" and (has("sha256") | not) and .bytes == 0') and $(spkg_q escape '.reason == "ArtifactOutsideRoot" and (.message | contains("symbolic link")) and (has("sha256") | not)')"
+k patch pp main --type json -p "[{\"op\":\"remove\",\"path\":\"/spec/packages/$((n_pk + 1))\"},{\"op\":\"remove\",\"path\":\"/spec/packages/$n_pk\"}]" >/dev/null
+rm -f "$ART/escape.json"
+
+# --- 9d. A package dockward refuses is never activated ---------------------------
+# hello is installed; a publisher pin it does not meet makes dockward refuse it.
+k patch pp main --type json -p '[{"op":"add","path":"/spec/packages/0/publisher","value":"someone-else"}]' >/dev/null
+pp_wait main 20 "hello refused by dockward's own check" \
+  "$(current) and $(spkg_q hello '.reason == "PublisherMismatch"') and $(cpkg_q hello '.reason == "PublisherMismatch" and (.message | startswith("left as installed"))')"
+assert_eq "hand deactivation of the refused package" 200 "$(api_code "$(cs_api "$CS" PUT \
+  "/api/communities/$PP_C1/plugin-packages/$(packages_c1 | jq -r '.[] | select(.name == "hello") | .id')" '{"active":false}')")"
+corrected_before="$(pp_event_count main DriftCorrected)"
+k annotate pp main --overwrite dockward.io/sync-requested-at="refused-$(date +%s%N)" >/dev/null
+pp_wait main 20 "a pass saw hello inactive" "$(cpkg_q hello '.active == false and .reason == "PublisherMismatch"')"
+assert_eq "dockward did not reactivate a package it refuses" false \
+  "$(packages_c1 | jq -r '.[] | select(.name == "hello") | .active')"
+# (loose's refused settings are retried each pass, so count corrections, not writes)
+assert_eq "no correction was made for it" "$corrected_before" "$(pp_event_count main DriftCorrected)"
+k patch pp main --type json -p '[{"op":"replace","path":"/spec/packages/0/publisher","value":"acme"}]' >/dev/null
+pp_wait_json "hello active again once it verifies" 20 '.[] | select(.name == "hello") | .active == true' packages_c1
 
 # --- 10. allCommunities, secrets ------------------------------------------------
 pp_apply <<EOF

@@ -506,3 +506,40 @@ TEST_CASE("package check: the production classifier refuses before fetching", "[
                          ": registry host \"registry.test\" resolves to 10.1.2.3 (private): refused");
   CHECK(reg.requests() == 0);
 }
+
+TEST_CASE("package check: artifacts are read only from inside the artifact directory",
+          "[pluginpolicy][pkgcheck]") {
+  KeyPair acme, globex;
+  Dir root, outside;
+  const std::string bundle = Bundle("hello", "acme");
+  const std::string inside = root.Write("hello.bundle", bundle);
+  root.Write("hello.bundle.sig", acme.SignBundle(bundle));
+  const std::string elsewhere = outside.Write("hello.bundle", bundle);
+  outside.Write("hello.bundle.sig", acme.SignBundle(bundle));
+  PackageChecker checker(nullptr, dw::pluginpolicy::ClassifyAddress, root.path.string());
+  const wire::Policy policy = SignedOnly(acme, globex);
+
+  CHECK(checker.Check(Artifact("hello", inside, bundle), policy, FetchPolicy{}).verified);
+
+  auto refused = [&](const std::string& path, const std::string& detail) {
+    PackageCheck c = checker.Check(Artifact("hello", path, bundle), policy, FetchPolicy{});
+    INFO(path << ": " << c.message);
+    CHECK_FALSE(c.verified);
+    CHECK(c.reason == "ArtifactOutsideRoot");
+    CHECK(c.message.find("is outside the artifact directory " + root.path.string()) != std::string::npos);
+    CHECK(c.message.find(detail) != std::string::npos);
+    CHECK(c.sha256.empty());  // nothing read, nothing to learn about the file
+    CHECK(c.bytes == 0u);
+  };
+  refused(elsewhere, "");
+  refused("/etc/hostname", "");
+  refused(root.path.string() + "/../" + outside.path.filename().string() + "/hello.bundle", "");
+  refused(root.path.string() + "/./hello.bundle", "");
+  refused(root.path.string() + "x/hello.bundle", "");  // a sibling sharing the prefix
+  fs::create_symlink(elsewhere, root.path / "link.bundle");
+  refused((root.path / "link.bundle").string(), "symbolic link");
+  std::string bundle_out, sig_out;
+  CHECK(checker.LoadArtifact(Artifact("hello", elsewhere, bundle), policy, 1 << 20, &bundle_out, &sig_out).code() ==
+        dw::Code::kForbidden);
+  CHECK(bundle_out.empty());
+}

@@ -298,6 +298,9 @@ TEST_CASE("spec: every refusal names the field path", "[pluginpolicy][spec]") {
   cases.push_back({edit("/server/url", "\"ftp://community.example\""),
                    "spec.server.url: must start with https:// or http://"});
   cases.push_back({erase("/server/url"), "spec.server.url: required"});
+  cases.push_back({edit("/server/url", "\"https://admin:pw@community.example\""),
+                   "spec.server.url: must not carry credentials (user:password@); use credentialsSecretRef"});
+  cases.push_back({edit("/server/url", "\"https://\""), "spec.server.url: is not a valid URL"});
   cases.push_back({erase("/server/credentialsSecretRef"), "spec.server.credentialsSecretRef: required"});
   cases.push_back({edit("/server/credentialsSecretRef/name", "\"\""),
                    "spec.server.credentialsSecretRef.name: must not be empty"});

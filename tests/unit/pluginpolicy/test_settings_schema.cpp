@@ -1,6 +1,8 @@
 // settings_schema.h: the draft-07 subset adapter, keyword by keyword.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "reconcilers/pluginpolicy/settings_schema.h"
 
 using dw::pluginpolicy::CheckSettings;
@@ -169,4 +171,13 @@ TEST_CASE("settings: keywords outside the subset skip the local check", "[plugin
   CHECK_FALSE(c.checked);
   CHECK(c.skipped_reason == "type \"strin\" at settings is not a JSON Schema type");
   CHECK_FALSE(Check("[1]", "{}").checked);
+}
+
+TEST_CASE("settings: the formatted errors stop at 20 lines", "[pluginpolicy][settings]") {
+  std::vector<dw::FieldCause> errors;
+  for (int i = 0; i < 25; ++i) errors.push_back({"FieldValueTypeInvalid", "settings.f" + std::to_string(i), "must be a string"});
+  const std::string text = dw::pluginpolicy::FormatSettingsErrors(errors);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 20);
+  CHECK(text.rfind("settings.f19: must be a string\nand 5 more") != std::string::npos);
+  CHECK(text.find("settings.f20") == std::string::npos);
 }
