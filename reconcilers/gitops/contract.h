@@ -16,6 +16,11 @@ namespace dw::gitops {
 inline constexpr std::string_view kAnnotationSyncRequest = "dockward.io/sync-requested-at";
 // The field manager of every object a GitRepository applies (managedFields).
 inline constexpr std::string_view kFieldManager = "dockward-gitops";
+// On a GitRepository while spec.prune is true: deleting it first deletes
+// what it applied (status.inventory, only objects this field manager still
+// owns), then the controller removes the finalizer. Suspended at deletion:
+// nothing is deleted (as in Flux). Removed when prune is turned off.
+inline constexpr std::string_view kFinalizerPrune = "dockward.io/gitops-prune";
 
 // Condition types and reasons (Flux's vocabulary).
 inline constexpr std::string_view kReady = "Ready";
@@ -31,5 +36,8 @@ inline constexpr std::string_view kReasonGit = "GitOperationFailed";
 inline constexpr std::string_view kReasonValidation = "ValidationFailed";
 inline constexpr std::string_view kReasonApply = "ApplyFailed";
 inline constexpr std::string_view kReasonPrune = "PruneFailed";
+// Events of a deletion with prune.
+inline constexpr std::string_view kReasonPruned = "Pruned";
+inline constexpr std::string_view kReasonPruneSkipped = "PruneSkipped";
 
 }  // namespace dw::gitops

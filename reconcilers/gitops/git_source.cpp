@@ -1,6 +1,8 @@
 #include "reconcilers/gitops/git_source.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +19,11 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kSourceRef = "refs/dw/source";
+// Inside .git, so `git clean` of the worktree leaves them alone.
+constexpr const char* kCaFile = "/.git/dockward-ca.crt";
+// An empty directory: curl's default CA path (/etc/ssl/certs) would
+// otherwise be trusted next to ca.crt.
+constexpr const char* kCaPathSuffix = ".d";
 
 // A fixed script: what it prints comes from its environment, set per call.
 constexpr const char* kAskpass =
@@ -51,6 +58,36 @@ std::string Tail(const std::string& err) {
   for (size_t i = from; i < lines.size(); ++i) out += (out.empty() ? "" : "; ") + lines[i];
   if (out.size() > 600) out = out.substr(0, 600) + "...";
   return out;
+}
+
+bool MentionsTls(const std::string& err) {
+  for (const char* w : {"certificate", "SSL", "TLS", "gnutls", "handshake"})
+    if (err.find(w) != std::string::npos) return true;
+  return false;
+}
+
+// Creates `path` with mode 0600 from the start (no window with wider
+// permissions), then renames it into place.
+Status WritePrivateFile(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::IOError("cannot create " + tmp);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Status::IOError("cannot write " + tmp);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return Status::IOError("cannot write " + path);
+  }
+  return Status::OK();
 }
 
 Status EnsureDirs(const std::string& dir) {
@@ -88,25 +125,36 @@ std::string RedactUrlCredentials(const std::string& text) {
   return out;
 }
 
+std::vector<std::string> GitArgv(const std::string& git, const std::string& ca_file, const std::string& dir,
+                                 const std::vector<std::string>& args) {
+  std::vector<std::string> argv{git};
+  for (const auto& c : HardeningConfig()) {
+    argv.push_back("-c");
+    argv.push_back(c);
+  }
+  if (!ca_file.empty()) {
+    // A path, not a secret: fine on the command line.
+    argv.insert(argv.end(), {"-c", "http.sslCAInfo=" + ca_file, "-c", "http.sslCAPath=" + ca_file + kCaPathSuffix});
+  }
+  if (!dir.empty()) {
+    argv.push_back("-C");
+    argv.push_back(dir);
+  }
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 struct GitSource::Invocation {
   std::vector<std::string> args;  // after "git -c ... [-C dir]"
   std::string dir;                // -C
   bool network = false;
   const GitCredentials* creds = nullptr;
   std::string askpass;
+  std::string ca_file;  // "" = the system store
 };
 
 Status GitSource::Git(const Invocation& inv, std::string* stdout_text) {
-  std::vector<std::string> argv{opts_.git};
-  for (const auto& c : HardeningConfig()) {
-    argv.push_back("-c");
-    argv.push_back(c);
-  }
-  if (!inv.dir.empty()) {
-    argv.push_back("-C");
-    argv.push_back(inv.dir);
-  }
-  argv.insert(argv.end(), inv.args.begin(), inv.args.end());
+  std::vector<std::string> argv = GitArgv(opts_.git, inv.ca_file, inv.dir, inv.args);
 
   ProcessOptions po;
   po.timeout = inv.network ? opts_.fetch_timeout : opts_.local_timeout;
@@ -119,12 +167,17 @@ Status GitSource::Git(const Invocation& inv, std::string* stdout_text) {
             "GIT_CONFIG_NOSYSTEM=1",
             "GIT_CONFIG_GLOBAL=/dev/null",
             "GIT_SSH_COMMAND=false"};
-  // Proxies and extra CAs are host configuration git needs to reach a server.
-  for (const char* k : {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
-                        "GIT_SSL_CAINFO", "SSL_CERT_FILE", "SSL_CERT_DIR"}) {
+  // Proxies and extra CAs are host configuration git needs to reach a server;
+  // the CA variables are left out when the Secret names the one CA to trust
+  // (GIT_SSL_CAINFO would override http.sslCAInfo).
+  for (const char* k : {"http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "no_proxy", "NO_PROXY"}) {
     if (const char* v = std::getenv(k)) po.env.push_back(std::string(k) + "=" + v);
   }
-  if (inv.creds && !inv.creds->empty()) {
+  if (inv.ca_file.empty()) {
+    for (const char* k : {"GIT_SSL_CAINFO", "SSL_CERT_FILE", "SSL_CERT_DIR"})
+      if (const char* v = std::getenv(k)) po.env.push_back(std::string(k) + "=" + v);
+  }
+  if (inv.creds && inv.creds->has_login()) {
     po.env.push_back("GIT_ASKPASS=" + inv.askpass);
     po.env.push_back("DW_GIT_USERNAME=" + inv.creds->username);
     po.env.push_back("DW_GIT_PASSWORD=" + inv.creds->password);
@@ -141,6 +194,11 @@ Status GitSource::Git(const Invocation& inv, std::string* stdout_text) {
     if (inv.creds && !inv.creds->password.empty() && msg.find(inv.creds->password) != std::string::npos)
       msg = "(output withheld: it contained the credentials)";
     if (msg.empty()) msg = "exit code " + std::to_string(res.exit_code);
+    if (inv.network && MentionsTls(res.err))
+      msg += inv.ca_file.empty()
+                 ? " (TLS: the server's certificate is not trusted by the system store; for a private CA, "
+                   "put its certificate in the secretRef Secret as ca.crt)"
+                 : " (TLS: the server's certificate is not signed by the ca.crt of the secretRef Secret)";
     if (res.err.find("couldn't find remote ref") != std::string::npos) return Status::NotFound(what + ": " + msg);
     return Status::Unavailable(what + ": " + msg);
   }
@@ -175,6 +233,30 @@ Status GitSource::EnsureAskpass(std::string* path) {
   fs::rename(tmp, *path, ec);
   if (ec) return Status::IOError("cannot write " + *path + ": " + ec.message());
   return Status::OK();
+}
+
+Status GitSource::SyncCaFile(const std::string& repo_dir, const std::string& pem, std::string* file) {
+  const std::string path = repo_dir + kCaFile;
+  const std::string capath = path + kCaPathSuffix;
+  std::error_code ec;
+  if (pem.empty()) {
+    file->clear();
+    fs::remove(path, ec);
+    fs::remove_all(capath, ec);
+    return Status::OK();
+  }
+  *file = path;
+  // Always empty: whatever appeared there would be trusted too.
+  if (fs::is_directory(capath, ec) && !fs::is_empty(capath, ec)) fs::remove_all(capath, ec);
+  DW_RETURN_IF_ERROR(EnsureDirs(capath));
+  std::ifstream in(path);
+  std::stringstream have;
+  have << in.rdbuf();
+  if (in && have.str() == pem) {
+    ::chmod(path.c_str(), 0600);
+    return Status::OK();
+  }
+  return WritePrivateFile(path, pem);
 }
 
 Status GitSource::DefaultBranch(const Invocation& base, const std::string& url, std::string* branch) {
@@ -218,7 +300,8 @@ Status GitSource::Fetch(const std::string& ns, const std::string& name, const st
   net.dir = dir;
   net.network = true;
   net.creds = &creds;
-  if (!creds.empty()) DW_RETURN_IF_ERROR(EnsureAskpass(&net.askpass));
+  if (creds.has_login()) DW_RETURN_IF_ERROR(EnsureAskpass(&net.askpass));
+  DW_RETURN_IF_ERROR(SyncCaFile(dir, creds.ca_pem, &net.ca_file));
   Invocation local;
   local.dir = dir;
 

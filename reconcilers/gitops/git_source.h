@@ -18,6 +18,13 @@
 // with URL userinfo redacted. (`-c http.extraHeader=...` would put the
 // secret on the command line, which `ps` shows to every user.)
 //
+// A private CA (the Secret's ca.crt) is written to .git/dockward-ca.crt in
+// the repository's cache dir (0600; a public certificate, but it is the
+// Secret's content) and named on the command line with
+// -c http.sslCAInfo=FILE, together with an empty http.sslCAPath and without
+// the host's GIT_SSL_CAINFO / SSL_CERT_* variables, so git trusts exactly
+// that CA for this repository; without one, the system store.
+//
 // Not thread-safe for the same (namespace, name); distinct ones may run at
 // once (the controller's work queue never runs one key twice at a time).
 #pragma once
@@ -26,6 +33,7 @@
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "operator/common/status.h"
 #include "reconcilers/gitops/spec.h"
@@ -34,7 +42,8 @@ namespace dw::gitops {
 
 struct GitCredentials {
   std::string username, password;
-  bool empty() const { return username.empty() && password.empty(); }
+  std::string ca_pem;  // PEM; "" = trust the system store
+  bool has_login() const { return !username.empty() || !password.empty(); }
 };
 
 struct GitSourceOptions {
@@ -75,6 +84,8 @@ class GitSource {
   Status Git(const Invocation& inv, std::string* stdout_text);
   Status EnsureRepo(const std::string& dir);
   Status EnsureAskpass(std::string* path);
+  // Writes (or, for "", removes) the repository's CA file; *file = its path or "".
+  Status SyncCaFile(const std::string& repo_dir, const std::string& pem, std::string* file);
   Status DefaultBranch(const Invocation& base, const std::string& url, std::string* branch);
   // The cache directory, made on first use when none was configured.
   Status CacheDir(std::string* out);
@@ -83,6 +94,11 @@ class GitSource {
   std::mutex mu_;  // guards opts_.cache_dir while it is chosen
   std::atomic<bool> cancelled_{false};
 };
+
+// The argv of one git command: `git`, the hardening config, the CA options
+// when `ca_file` is set, `-C dir` when set, then `args`.
+std::vector<std::string> GitArgv(const std::string& git, const std::string& ca_file, const std::string& dir,
+                                 const std::vector<std::string>& args);
 
 // "https://user:token@host/x" -> "https://***@host/x" everywhere in `text`.
 std::string RedactUrlCredentials(const std::string& text);

@@ -4,9 +4,10 @@
 
 #include "operator/common/log.h"
 #include "operator/runtime/conditions.h"
-#include "operator/runtime/secrets.h"
+#include "operator/runtime/finalizers.h"
 #include "reconcilers/gitops/apply_set.h"
 #include "reconcilers/gitops/contract.h"
+#include "reconcilers/gitops/credentials.h"
 #include "reconcilers/gitops/manifest_set.h"
 #include "reconcilers/gitops/spec.h"
 
@@ -99,12 +100,86 @@ Status GitRepositoryReconciler::WriteStatus(Pass& p, json::Value& status) {
   return st;
 }
 
-Status GitRepositoryReconciler::ReadCredentials(Pass& p, GitCredentials* creds) {
-  DW_RETURN_IF_ERROR(runtime::ReadSecretKey(deps_.client, p.req.ns, p.spec.secret_name, "password", &creds->password));
-  Status st = runtime::ReadSecretKey(deps_.client, p.req.ns, p.spec.secret_name, "username", &creds->username);
-  // Token-only hosts accept any user name.
-  if (!st.ok() && st.code() == Code::kInvalid) creds->username = "git";
-  else DW_RETURN_IF_ERROR(st);
+Status GitRepositoryReconciler::SyncFinalizer(Pass& p) {
+  const std::string fin = S(kFinalizerPrune);
+  if (runtime::HasFinalizer(p.obj, fin) == p.spec.prune) return Status::OK();
+  json::Document next;
+  next.CopyFrom(p.obj, next.GetAllocator());
+  if (p.spec.prune) runtime::AddFinalizer(next, fin);
+  else runtime::RemoveFinalizer(next, fin);
+  json::Document stored;
+  // A conflict fails the pass; the controller retries it on the fresh object.
+  DW_RETURN_IF_ERROR(deps_.client->Update(*kind_, next, runtime::WriteOptions{S(kFieldManager)}, &stored));
+  p.obj.Swap(stored);
+  return Status::OK();
+}
+
+Status GitRepositoryReconciler::Finalize(Pass& p, runtime::Result* result) {
+  const std::string fin = S(kFinalizerPrune);
+  if (!runtime::HasFinalizer(p.obj, fin)) {
+    Forget(p.key);
+    source_.Forget(p.req.ns, p.req.name);
+    return Status::OK();
+  }
+  // Read raw: a spec the parser refuses still says whether to prune.
+  static const json::Value kNoSpec(rapidjson::kObjectType);
+  const json::Value* spec = json::Find(p.obj, "spec");
+  const bool prune = json::GetBool(spec ? *spec : kNoSpec, "prune", false);
+  const bool suspend = json::GetBool(spec ? *spec : kNoSpec, "suspend", false);
+  const json::Value* old_status = json::Find(p.obj, "status");
+  const std::vector<InventoryEntry> inv = InventoryFromStatus(old_status);
+
+  if (prune && suspend && !inv.empty()) {
+    Event(p.obj, "Normal", S(kReasonPruneSkipped).c_str(),
+          "suspended at deletion: the " + std::to_string(inv.size()) + " objects it applied are left in place");
+  } else if (prune && !suspend) {
+    ApplySet applier(deps_.client, S(kFieldManager), p.req.ns);
+    std::vector<std::string> deleted, failures;
+    std::vector<ObjectId> failed;
+    for (const auto& e : ToPrune(inv, {})) {
+      bool d = false;
+      Status pst = applier.Prune(e, &d);
+      if (d) deleted.push_back(e.id.Display());
+      if (!pst.ok()) {
+        failures.push_back(pst.message());
+        failed.push_back(e.id);
+      }
+    }
+    if (!deleted.empty()) Event(p.obj, "Normal", S(kReasonPruned).c_str(), "deleted " + JoinSome(deleted));
+    if (!failures.empty()) {
+      // Keep what is left to delete, in its original order, for the retry.
+      std::vector<InventoryEntry> left;
+      for (const auto& e : inv)
+        if (std::find(failed.begin(), failed.end(), e.id) != failed.end()) left.push_back(e);
+      std::string msg = Clip("deleting the GitRepository: pruning failed, retrying:\n" + JoinSome(failures));
+      json::Document status;
+      status.SetObject();
+      if (old_status && old_status->IsObject()) status.CopyFrom(*old_status, status.GetAllocator());
+      auto& a = status.GetAllocator();
+      json::Value invj = InventoryToJson(left, a);
+      json::SetValue(status, "inventory", invj, a);
+      runtime::SetCondition(status, a, {S(kReady), "False", S(kReasonPrune), msg, p.generation}, p.now);
+      runtime::SetCondition(status, a, {S(kReconciling), "True", S(kReasonRetrying), msg, p.generation}, p.now);
+      runtime::RemoveCondition(status, S(kStalled));
+      Status wst = WriteStatus(p, status);
+      Event(p.obj, "Warning", S(kReasonPrune).c_str(), msg);
+      std::chrono::milliseconds wait;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        wait = RetryBackoff(++schedule_[p.key].failures);
+      }
+      result->requeue_after = wait;
+      log::Info("gitops: prune at deletion failed", {{"gitrepository", p.key}, {"error", msg}});
+      return wst;
+    }
+  }
+  json::Document next;
+  next.CopyFrom(p.obj, next.GetAllocator());
+  runtime::RemoveFinalizer(next, fin);
+  Status st = deps_.client->Update(*kind_, next, runtime::WriteOptions{S(kFieldManager)}, nullptr);
+  if (!st.ok() && !st.IsNotFound()) return st;  // retried; pruning again finds nothing left
+  Forget(p.key);
+  source_.Forget(p.req.ns, p.req.name);
   return Status::OK();
 }
 
@@ -114,7 +189,7 @@ Status GitRepositoryReconciler::Reconcile(const runtime::Request& req, runtime::
   p.req = req;
   p.key = req.Key();
   Status st = deps_.client->Get(*kind_, req.ns, req.name, &p.obj);
-  if (st.IsNotFound() || (st.ok() && json::FindPath(p.obj, "metadata.deletionTimestamp"))) {
+  if (st.IsNotFound()) {
     Forget(p.key);
     source_.Forget(req.ns, req.name);
     return Status::OK();
@@ -122,6 +197,7 @@ Status GitRepositoryReconciler::Reconcile(const runtime::Request& req, runtime::
   DW_RETURN_IF_ERROR(st);
   if (const json::Value* g = json::FindPath(p.obj, "metadata.generation"); g && g->IsInt64()) p.generation = g->GetInt64();
   p.now = deps_.now();
+  if (runtime::IsBeingDeleted(p.obj)) return Finalize(p, result);
   if (const json::Value* ann = json::FindPath(p.obj, "metadata.annotations"))
     p.requested = json::GetString(*ann, S(kAnnotationSyncRequest));
 
@@ -145,6 +221,8 @@ Status GitRepositoryReconciler::Reconcile(const runtime::Request& req, runtime::
     runtime::RemoveCondition(status, S(kReconciling));
     return WriteStatus(p, status);  // nothing to do until the spec is edited
   }
+  // Before anything is applied, so no deletion can miss what a sync wrote.
+  DW_RETURN_IF_ERROR(SyncFinalizer(p));
   if (p.spec.suspend) {
     Forget(p.key);  // resuming edits the spec, and a new generation syncs at once
     return Status::OK();
@@ -236,7 +314,7 @@ Status GitRepositoryReconciler::Reconcile(const runtime::Request& req, runtime::
 void GitRepositoryReconciler::Sync(Pass& p, Outcome* o) {
   GitCredentials creds;
   if (!p.spec.secret_name.empty()) {
-    Status st = ReadCredentials(p, &creds);
+    Status st = ReadGitCredentials(deps_.client, p.req.ns, p.spec.secret_name, &creds);
     if (!st.ok()) {
       o->reason = S(kReasonAuth);
       o->message = st.message();

@@ -7,7 +7,8 @@
 // Otherwise it only requeues for the time left, so the watch event caused
 // by its own status write costs a Get and nothing else.
 //
-// A sync: credentials (secretRef: keys username, password) -> fetch and
+// A sync: credentials (secretRef: keys username, password, ca.crt; see
+// credentials.h) -> fetch and
 // checkout (GitSource) -> load every manifest under spec.path (ManifestSet)
 // -> dry-run apply of all of them (nothing is written if any fails; status
 // names FILE:LINE) -> apply what changed -> prune what left Git (spec.prune)
@@ -22,6 +23,16 @@
 // Reconciling=True ProgressingWithRetry, retried with backoff 5 s .. 5 min
 // (never later than the interval). A new generation first writes
 // Reconciling=True Progressing. Suspended: nothing runs, status is kept.
+//
+// Deletion (Flux's garbage collection): while spec.prune is true the
+// object carries the finalizer of contract.h (added before the first apply,
+// removed when prune is turned off). When it is deleted, every object in
+// status.inventory that this field manager still owns is deleted (Namespaces
+// last), an Event Pruned names them, and the finalizer is removed. A failure
+// keeps the finalizer: status keeps the objects still to delete, Ready=False
+// PruneFailed says why (also as a Warning Event), and the pass is retried
+// with the same backoff. Suspended at deletion: nothing is deleted (Event
+// PruneSkipped), the finalizer is removed.
 //
 // Status is written only when it changed. Secret values never reach status,
 // events or logs.
@@ -69,7 +80,10 @@ class GitRepositoryReconciler {
   struct Outcome;
 
   void Sync(Pass& p, Outcome* o);
-  Status ReadCredentials(Pass& p, GitCredentials* creds);
+  // Adds or removes the prune finalizer to match spec.prune.
+  Status SyncFinalizer(Pass& p);
+  // The object is being deleted: prune its inventory if it asks for that.
+  Status Finalize(Pass& p, runtime::Result* result);
   Status WriteStatus(Pass& p, json::Value& status);
   void Event(const json::Value& obj, const char* type, const char* reason, const std::string& msg);
   void Forget(const std::string& key);

@@ -5,14 +5,17 @@
 # Checks that the applied state follows each commit (add, change, remove),
 # that prune deletes what left Git, that an invalid commit applies nothing
 # and Ready says which file and line, that a hand edit is put back and
-# reported as drift, that suspend stops syncing, and that `dockward gitops
-# sync` forces a sync and reports its outcome.
+# reported as drift, that suspend stops syncing, that `dockward gitops
+# sync` forces a sync and reports its outcome, HTTP(S) with credentials and
+# a private CA from a Secret (a git http-backend double, over TLS with a CA
+# made here by openssl), and that deleting a GitRepository with prune
+# deletes what it applied (and without prune leaves it).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DOCKWARD="${DOCKWARD:-${DW_BUILD_DIR:-/work/build}/dockward}"
 source "$HERE/lib.sh"
 
-for bin in git curl kubectl jq python3; do
+for bin in git curl kubectl jq python3 openssl; do
   command -v "$bin" >/dev/null || { echo "FAIL: $bin is not installed" >&2; exit 1; }
 done
 
@@ -187,13 +190,15 @@ assert_contains "NotFound" "$OUT" "not found"
 
 # --- HTTP with credentials from a Secret -----------------------------------
 # A smart-HTTP git server double (git http-backend behind Basic auth) that
-# logs whether each request carried the right credentials.
+# logs whether each request carried the right credentials. With CERT and KEY
+# it serves HTTPS; with an empty USER it is public (no auth asked).
 cat >"$G/git_http.py" <<'PY'
-import base64, os, subprocess, sys
+import base64, os, ssl, subprocess, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT, USER, PASSWORD, LOG = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-WANT = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+CERT, KEY = (sys.argv[5], sys.argv[6]) if len(sys.argv) > 6 else (None, None)
+WANT = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode() if USER else None
 
 class H(BaseHTTPRequestHandler):
     def log_message(self, *a): pass
@@ -210,7 +215,7 @@ class H(BaseHTTPRequestHandler):
         return self.rfile.read(int(self.headers.get("Content-Length", "0")))
     def handle_any(self):
         data = self.body() if self.command == "POST" else b""
-        ok = self.headers.get("Authorization") == WANT
+        ok = WANT is None or self.headers.get("Authorization") == WANT
         with open(LOG, "a") as f:
             f.write(("auth-ok " if ok else "auth-missing-or-wrong ") + self.command + " " + self.path + "\n")
         if not ok:
@@ -241,6 +246,10 @@ class H(BaseHTTPRequestHandler):
     do_GET = do_POST = handle_any
 
 s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+if CERT:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(CERT, KEY)
+    s.socket = ctx.wrap_socket(s.socket, server_side=True)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 PY
@@ -274,7 +283,119 @@ assert_contains "authenticated requests reached the server" "$(cat "$G/http.log"
 assert_not_contains "the secret is not in status" "$(k get gitrepository private -o yaml)" "$SECRET_VALUE"
 assert_not_contains "the secret is not in events" "$(k get events -o yaml)" "$SECRET_VALUE"
 assert_not_contains "the secret is not in the server log" "$(cat "$DW_DIR/serve.log")" "$SECRET_VALUE"
-assert_not_contains "the secret is not in the checkout cache" "$(grep -rl -- "$SECRET_VALUE" "$G/tmp" 2>/dev/null || true)" "/"
+assert_not_contains "the secret is not in the checkout cache" \
+  "$(grep -rl -- "$SECRET_VALUE" "$G/tmp" "$DW_DIR/gitops" 2>/dev/null || true)" "/"
+
+# --- HTTPS with a private CA from the Secret (ca.crt) -----------------------
+# A test CA, a server certificate for 127.0.0.1 / localhost signed by it, and
+# an unrelated CA; the same http-backend double over TLS, with Basic auth and
+# without (a public repository behind a private CA).
+T="$G/tls"
+mkdir -p "$T"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 \
+  -subj "/CN=dockward gitops test CA" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/other.key" -out "$T/other.crt" -days 2 \
+  -subj "/CN=another CA" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$T/srv.key" -out "$T/srv.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$T/ext.cnf"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -out "$T/srv.crt" \
+  -days 2 -extfile "$T/ext.cnf" 2>/dev/null
+python3 "$G/git_http.py" "$G/srv" bob "$SECRET_VALUE" "$G/https.log" "$T/srv.crt" "$T/srv.key" >"$G/https.port" &
+DW_BG_PIDS+=($!)
+python3 "$G/git_http.py" "$G/srv" "" "" "$G/https-public.log" "$T/srv.crt" "$T/srv.key" >"$G/https-public.port" &
+DW_BG_PIDS+=($!)
+wait_until "the HTTPS git doubles listen" 10 test -s "$G/https.port" -a -s "$G/https-public.port"
+SURL="https://127.0.0.1:$(cat "$G/https.port")/ops.git"
+PURL="https://localhost:$(cat "$G/https-public.port")/ops.git"
+policy tls/t1.yaml t1 "0 1 * * *"
+policy public/u1.yaml u1 "0 2 * * *"
+C9="$(commit "tls t1, public u1")"
+k create secret generic git-tls --from-literal=username=bob --from-literal=password="$SECRET_VALUE" \
+  --from-file=ca.crt="$T/ca.crt" >/dev/null
+k create secret generic git-tls-other-ca --from-literal=username=bob --from-literal=password="$SECRET_VALUE" \
+  --from-file=ca.crt="$T/other.crt" >/dev/null
+k create secret generic git-ca-only --from-file=ca.crt="$T/ca.crt" >/dev/null
+gitrepo() {  # NAME URL PATH SECRET
+  k apply -f - >/dev/null <<YAML
+apiVersion: dockward.io/v1alpha1
+kind: GitRepository
+metadata:
+  name: $1
+spec:
+  url: $2
+  path: $3
+  interval: 1h
+  secretRef:
+    name: $4
+YAML
+}
+# Without ca.crt: the system store does not know the test CA.
+gitrepo tls-noca "$SURL" tls git-creds
+wait_until "without ca.crt the TLS handshake fails" 30 field_is tls-noca \
+  '.status.conditions[]? | select(.type=="Ready") | .reason' GitOperationFailed
+assert_eq "not Ready without ca.crt" "False" "$(cond tls-noca Ready status)"
+assert_contains "the TLS error is named" "$(cond tls-noca Ready message)" "server certificate verification failed"
+assert_contains "the message says where the CA goes" "$(cond tls-noca Ready message)" "as ca.crt"
+assert_not_contains "no secret in the TLS error" "$(cond tls-noca Ready message)" "$SECRET_VALUE"
+# A ca.crt of another CA is not trusted either.
+gitrepo tls-other "$SURL" tls git-tls-other-ca
+wait_until "with another CA's ca.crt the fetch fails" 30 field_is tls-other \
+  '.status.conditions[]? | select(.type=="Ready") | .reason' GitOperationFailed
+assert_contains "says the certificate is not signed by ca.crt" "$(cond tls-other Ready message)" \
+  "not signed by the ca.crt"
+# With ca.crt and the login: applied over HTTPS with Basic auth.
+gitrepo tls "$SURL" tls git-tls
+wait_until "with ca.crt the commit is applied over HTTPS" 30 field_is tls .status.lastAppliedRevision "main@sha1:$C9"
+assert_eq "t1 applied over HTTPS" "0 1 * * *" "$(schedule t1)"
+assert_contains "authenticated requests reached the TLS server" "$(cat "$G/https.log")" "auth-ok POST"
+CAF="$(find "$DW_DIR/gitops" -path '*/default/tls/.git/dockward-ca.crt')"
+assert_eq "the CA file is in the repository's cache dir" "1" "$(grep -c . <<<"$CAF")"
+assert_eq "the CA file is 0600" "600" "$(stat -c %a "$CAF")"
+assert_eq "the CA file is the Secret's ca.crt" "$(cat "$T/ca.crt")" "$(cat "$CAF")"
+# A Secret with only ca.crt: a public repository behind the private CA.
+gitrepo public "$PURL" public git-ca-only
+wait_until "a ca.crt-only Secret reaches a public HTTPS repository" 30 field_is public \
+  .status.lastAppliedRevision "main@sha1:$C9"
+assert_eq "u1 applied" "0 2 * * *" "$(schedule u1)"
+assert_not_contains "the secret is not in status (TLS)" "$(k get gitrepositories -o yaml)" "$SECRET_VALUE"
+assert_not_contains "the secret is not in events (TLS)" "$(k get events -o yaml)" "$SECRET_VALUE"
+assert_not_contains "the secret is not in the server log (TLS)" "$(cat "$DW_DIR/serve.log")" "$SECRET_VALUE"
+assert_not_contains "the secret is not in the checkout cache (TLS)" \
+  "$(grep -rl -- "$SECRET_VALUE" "$DW_DIR/gitops" 2>/dev/null || true)" "/"
+
+# --- deleting a GitRepository: prune deletes what it applied ----------------
+# ops (prune: true) applied a and c; private (no prune) applied p1.
+finalizers() { jget "gitrepository/$1" '(.metadata.finalizers // []) | join(",")'; }
+assert_eq "prune: true carries the finalizer" "dockward.io/gitops-prune" "$(finalizers ops)"
+assert_eq "no prune, no finalizer" "" "$(finalizers private)"
+assert_eq "a is there before" "0 7 * * *" "$(schedule a)"
+assert_eq "c is there before" "0 4 * * *" "$(schedule c)"
+k create -f - >/dev/null <<YAML
+apiVersion: dockward.io/v1alpha1
+kind: BackupPolicy
+metadata:
+  name: handmade
+spec:
+  schedule: "0 9 * * *"
+  destination:
+    path: /var/backups
+YAML
+assert_ok "delete the pruning GitRepository" k delete gitrepository ops --timeout=30s
+assert_ok "ops is gone" gone gitrepository ops
+assert_ok "a was pruned" gone backuppolicy a
+assert_ok "c was pruned" gone backuppolicy c
+assert_eq "what it did not apply stays" "0 9 * * *" "$(schedule handmade)"
+assert_contains "Pruned event" "$(k get events --field-selector involvedObject.name=ops -o json |
+  jq -r '.items[] | select(.reason=="Pruned") | .message')" "BackupPolicy default/c"
+assert_ok "delete the GitRepository without prune" k delete gitrepository private --timeout=30s
+assert_ok "private is gone" gone gitrepository private
+assert_eq "without prune its objects stay" "0 1 * * *" "$(schedule p1)"
+# Prune turned off: the finalizer goes, and deletion keeps the objects.
+assert_eq "manual carries the finalizer" "dockward.io/gitops-prune" "$(finalizers manual)"
+k patch gitrepository manual --type merge -p '{"spec":{"prune":false}}' >/dev/null
+wait_until "prune off drops the finalizer" 30 field_is manual '(.metadata.finalizers // []) | length' 0
+assert_ok "delete manual" k delete gitrepository manual --timeout=30s
+assert_eq "m1 stays" "0 1 * * *" "$(schedule m1)"
 
 # --- shutdown does not wait for a fetch that hangs --------------------------
 python3 -c '

@@ -1,6 +1,7 @@
 // GitSource against real repositories made here: branches, tags, commits,
 // the default branch, new commits, missing refs, and the process runner's
-// deadline; the askpass helper is run the way git runs it.
+// deadline; the askpass helper is run the way git runs it; HTTPS against a
+// real TLS server with a private CA (ca.crt) and without it.
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -8,10 +9,12 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <algorithm>
 
 #include "reconcilers/gitops/git_source.h"
 #include "reconcilers/gitops/process.h"
 #include "tests/unit/gitops/git_fixture.h"
+#include "tests/unit/gitops/tls_fixture.h"
 
 namespace dw::gitops {
 namespace {
@@ -136,6 +139,70 @@ TEST_CASE("git source: the askpass helper answers from its environment only", "[
   CHECK(res.out == "bob\n");
   REQUIRE(RunProcess({helper, "Password for 'https://bob@h': "}, po, &res).ok());
   CHECK(res.out == "s3cret\n");
+}
+
+TEST_CASE("git source: the CA goes on argv as a file path, with an empty CA path", "[git]") {
+  auto argv = GitArgv("git", "/c/ns/n/.git/dockward-ca.crt", "/c/ns/n", {"fetch"});
+  auto has = [&](const std::string& a) { return std::find(argv.begin(), argv.end(), a) != argv.end(); };
+  CHECK(has("http.sslCAInfo=/c/ns/n/.git/dockward-ca.crt"));
+  CHECK(has("http.sslCAPath=/c/ns/n/.git/dockward-ca.crt.d"));
+  CHECK(argv.back() == "fetch");
+  argv = GitArgv("git", "", "/c/ns/n", {"fetch"});
+  for (const auto& a : argv) CHECK(a.find("sslCA") == std::string::npos);
+}
+
+TEST_CASE("git source: https trusts exactly the ca.crt it is given", "[git][tls]") {
+  GitFixture g;
+  g.Write("x.yaml", "over tls\n");
+  std::string c1 = g.Commit("c1");
+  g.Git({"update-server-info"}, g.origin());  // git's dumb HTTP protocol, served as plain files
+  testing::TlsFixture tls(g.root() + "/tls");
+  const int port = tls.Serve(g.root());
+  const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/origin.git";
+  const GitRef main{RefKind::kBranch, "main"};
+  GitSource src(GitSourceOptions{g.cache()});
+  FetchResult r;
+
+  GitCredentials with_ca;
+  with_ca.ca_pem = tls.ca_pem();
+  Status st = src.Fetch("ns", "ca", url, main, with_ca, &r);
+  INFO(st.ToString());
+  REQUIRE(st.ok());
+  CHECK(r.commit == c1);
+  CHECK(Read(r.worktree + "/x.yaml") == "over tls\n");
+  const std::string ca_file = r.worktree + "/.git/dockward-ca.crt";
+  CHECK(Read(ca_file) == tls.ca_pem());
+  struct stat sb {};
+  REQUIRE(::stat(ca_file.c_str(), &sb) == 0);
+  CHECK((sb.st_mode & 0777) == 0600);
+  CHECK(std::filesystem::is_empty(ca_file + ".d"));
+
+  // The system store does not know the test CA: a clear TLS error, with the hint.
+  st = src.Fetch("ns", "system", url, main, {}, &r);
+  CHECK(st.code() == Code::kUnavailable);
+  CHECK(st.message().find("certificate") != std::string::npos);
+  CHECK(st.message().find("ca.crt") != std::string::npos);
+
+  // Another CA is not enough, even with the right one in GIT_SSL_CAINFO:
+  // the Secret's CA is the only one trusted.
+  ::setenv("GIT_SSL_CAINFO", tls.ca_file().c_str(), 1);
+  GitCredentials other;
+  other.ca_pem = tls.other_ca_pem();
+  st = src.Fetch("ns", "other", url, main, other, &r);
+  ::unsetenv("GIT_SSL_CAINFO");
+  CHECK_FALSE(st.ok());
+  CHECK(st.message().find("not signed by the ca.crt") != std::string::npos);
+
+  // A new commit with the CA; then without it the CA file is gone.
+  g.Write("x.yaml", "two\n");
+  std::string c2 = g.Commit("c2");
+  g.Git({"update-server-info"}, g.origin());
+  REQUIRE(src.Fetch("ns", "ca", url, main, with_ca, &r).ok());
+  CHECK(r.commit == c2);
+  CHECK_FALSE(src.Fetch("ns", "ca", url, main, {}, &r).ok());
+  CHECK_FALSE(std::filesystem::exists(ca_file));
+  CHECK_FALSE(std::filesystem::exists(ca_file + ".d"));
+  tls.Stop();
 }
 
 TEST_CASE("process: deadline kills the process group, output is captured", "[process]") {

@@ -1,10 +1,11 @@
 // The GitRepository reconciler against a real registry (InProcessClient)
 // and real git repositories: commits that add, change and remove manifests,
-// prune, an invalid commit, a hand edit, suspend, sync requests, and the
-// failure conditions.
+// prune, an invalid commit, a hand edit, suspend, sync requests, the
+// failure conditions, and the prune finalizer at deletion.
 #include <catch2/catch.hpp>
 
 #include "operator/runtime/conditions.h"
+#include "operator/runtime/finalizers.h"
 #include "reconcilers/gitops/contract.h"
 #include "reconcilers/gitops/gitrepository_reconciler.h"
 #include "tests/unit/gitops/git_fixture.h"
@@ -19,6 +20,12 @@ using testing::GitFixture;
 std::string Policy(const std::string& name, const std::string& schedule, const std::string& extra = "") {
   return "apiVersion: dockward.io/v1alpha1\nkind: BackupPolicy\nmetadata:\n  name: " + name +
          "\nspec:\n  schedule: \"" + schedule + "\"\n  destination:\n    path: /var/backups\n" + extra;
+}
+
+// The same BackupPolicy as JSON, for objects made by hand (not from Git).
+std::string PolicyJson(const std::string& name, const std::string& schedule) {
+  return R"({"apiVersion":"dockward.io/v1alpha1","kind":"BackupPolicy","metadata":{"name":")" + name +
+         R"("},"spec":{"schedule":")" + schedule + R"(","destination":{"path":"/var/backups"}}})";
 }
 
 class GitOpsFixture : public runtime::testing::RuntimeFixture {
@@ -271,6 +278,145 @@ TEST_CASE_METHOD(GitOpsFixture, "gitops: a spec the parser refuses is Stalled In
   CHECK(Cond("Stalled", "reason") == "InvalidSpec");
   CHECK(Cond("Ready", "message").find("spec.path") != std::string::npos);
   CHECK(r.requeue_after.count() == 0);
+}
+
+// The real in-process client, except that deleting BackupPolicies is
+// refused while `refuse` is set, as an API server does when RBAC lacks the
+// delete verb.
+class RefusingClient : public runtime::InProcessClient {
+ public:
+  using InProcessClient::InProcessClient;
+  Status Delete(const schema::ResourceInfo& r, const std::string& ns, const std::string& name,
+                const runtime::DeleteOptions& opts) override {
+    if (refuse && r.kind == "BackupPolicy")
+      return Status::Forbidden("backuppolicies \"" + name + "\" is forbidden: cannot delete");
+    return InProcessClient::Delete(r, ns, name, opts);
+  }
+  bool refuse = false;
+};
+
+class DeletionFixture : public GitOpsFixture {
+ public:
+  bool HasPruneFinalizer() { return runtime::HasFinalizer(Repo(), std::string(kFinalizerPrune)); }
+  // Deletes the GitRepository; true when it went at once (no finalizer).
+  bool DeleteRepo() {
+    apiserver::WriteResult res;
+    Status st = reg().Delete(*kind_, "default", "ops", apiserver::DeleteOptions{}, &res);
+    INFO(st.ToString());
+    REQUIRE(st.ok());
+    return res.deleted;
+  }
+  bool RepoExists() { return Exists(*kind_, "ops"); }
+};
+
+TEST_CASE_METHOD(DeletionFixture, "gitops: deleting a pruning GitRepository deletes what it applied",
+                 "[reconciler][finalizer]") {
+  git_.Write("deploy/a.yaml", Policy("a", "0 1 * * *"));
+  git_.Write("deploy/b.yaml", Policy("b", "0 2 * * *"));
+  git_.Commit("a and b");
+  CreateRepo();
+  REQUIRE(Pass().ok());
+  CHECK(HasPruneFinalizer());
+  REQUIRE(HasPolicy("a"));
+  // Objects it did not apply, or no longer owns, are not its to delete.
+  MustCreate(bp(), Doc(PolicyJson("hand", "0 3 * * *")));
+  DeletePolicy("b");
+  MustCreate(bp(), Doc(PolicyJson("b", "0 4 * * *")));
+
+  CHECK_FALSE(DeleteRepo());  // the finalizer holds it
+  REQUIRE(RepoExists());
+  REQUIRE(Pass().ok());
+  CHECK_FALSE(HasPolicy("a"));
+  CHECK(HasPolicy("b"));
+  CHECK(HasPolicy("hand"));
+  CHECK_FALSE(RepoExists());  // the finalizer was the last one
+  runtime::Result r;
+  REQUIRE(Pass(&r).ok());  // the event after it went: nothing to do
+}
+
+TEST_CASE_METHOD(DeletionFixture, "gitops: prune turned off drops the finalizer; deletion keeps the objects",
+                 "[reconciler][finalizer]") {
+  git_.Write("deploy/a.yaml", Policy("a", "0 1 * * *"));
+  git_.Commit("a");
+  CreateRepo();
+  REQUIRE(Pass().ok());
+  REQUIRE(HasPruneFinalizer());
+  const int64_t gen = json::GetInt(*json::Find(Repo(), "metadata"), "generation", 0);
+  PatchRepo(R"({"spec":{"prune":false}})");
+  REQUIRE(Pass().ok());
+  CHECK_FALSE(HasPruneFinalizer());
+  CHECK(json::GetInt(*json::Find(Repo(), "metadata"), "generation", 0) == gen + 1);  // the finalizer is not spec
+  CHECK(DeleteRepo());
+  REQUIRE(Pass().ok());
+  CHECK(HasPolicy("a"));
+
+  // Never pruning: no finalizer at all.
+  git_.Write("deploy/a.yaml", Policy("a", "0 2 * * *"));
+  git_.Commit("a again");
+  CreateRepo("");
+  REQUIRE(Pass().ok());
+  CHECK_FALSE(HasPruneFinalizer());
+  CHECK(Schedule("a") == "0 2 * * *");
+}
+
+TEST_CASE_METHOD(DeletionFixture, "gitops: suspended at deletion, nothing is pruned", "[reconciler][finalizer]") {
+  git_.Write("deploy/a.yaml", Policy("a", "0 1 * * *"));
+  git_.Commit("a");
+  CreateRepo();
+  REQUIRE(Pass().ok());
+  PatchRepo(R"({"spec":{"suspend":true}})");
+  REQUIRE(Pass().ok());
+  CHECK(HasPruneFinalizer());
+  CHECK_FALSE(DeleteRepo());
+  REQUIRE(Pass().ok());
+  CHECK_FALSE(RepoExists());
+  CHECK(HasPolicy("a"));
+}
+
+TEST_CASE_METHOD(DeletionFixture, "gitops: a failed prune at deletion keeps the finalizer and retries",
+                 "[reconciler][finalizer]") {
+  git_.Write("deploy/00-ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n");
+  git_.Write("deploy/a.yaml", Policy("a", "0 1 * * *"));
+  git_.Write("deploy/b.yaml", Policy("b", "0 2 * * *"));
+  git_.Commit("ns, a and b");
+  RefusingClient refusing(&reg());
+  GitOpsDeps deps;
+  deps.client = &refusing;
+  deps.cache_dir = git_.cache();
+  deps.now = [this] { return now_; };
+  rec_ = std::make_unique<GitRepositoryReconciler>(deps);
+  CreateRepo();
+  REQUIRE(Pass().ok());
+  REQUIRE(HasPolicy("a"));
+
+  refusing.refuse = true;
+  CHECK_FALSE(DeleteRepo());
+  runtime::Result r1, r2;
+  REQUIRE(Pass(&r1).ok());
+  CHECK(RepoExists());
+  CHECK(HasPruneFinalizer());
+  CHECK(HasPolicy("a"));
+  CHECK(Cond("Ready", "status") == "False");
+  CHECK(Cond("Ready", "reason") == "PruneFailed");
+  CHECK(Cond("Reconciling", "reason") == "ProgressingWithRetry");
+  std::string msg = Cond("Ready", "message");
+  INFO(msg);
+  CHECK(msg.find("backuppolicies \"a\" is forbidden") != std::string::npos);
+  CHECK(msg.find("backuppolicies \"b\" is forbidden") != std::string::npos);
+  CHECK(r1.requeue_after == std::chrono::seconds(5));
+  // The Namespace (no refusal) is deleted; what is left stays in the inventory.
+  CHECK(json::Serialize(*json::FindPath(Repo(), "status.inventory")).find("Namespace") == std::string::npos);
+  CHECK(json::FindPath(Repo(), "status.inventory")->Size() == 2);
+  Later(std::chrono::seconds(6));
+  REQUIRE(Pass(&r2).ok());
+  CHECK(r2.requeue_after == std::chrono::seconds(10));
+  CHECK(RepoExists());
+
+  refusing.refuse = false;
+  REQUIRE(Pass().ok());
+  CHECK_FALSE(HasPolicy("a"));
+  CHECK_FALSE(HasPolicy("b"));
+  CHECK_FALSE(RepoExists());
 }
 
 TEST_CASE("gitops: retry backoff doubles up to five minutes", "[reconciler]") {

@@ -56,7 +56,7 @@ CONTROLLER_RULES = {
     ("dockward.io", "stacklimits/status"): {"update"},
     ("dockward.io", "pluginpolicies"): {"get", "list", "watch", "patch", "delete"},
     ("dockward.io", "pluginpolicies/status"): {"update"},
-    ("dockward.io", "gitrepositories"): {"get", "list", "watch", "patch", "delete"},
+    ("dockward.io", "gitrepositories"): {"get", "list", "watch", "update", "patch", "delete"},
     ("dockward.io", "gitrepositories/status"): {"update"},
     ("", "namespaces"): {"get", "patch", "delete"},
     ("", "events"): {"create", "patch"},
