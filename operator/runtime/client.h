@@ -63,7 +63,10 @@ class WatchStream {
   // the stream is closed; closed_status() then says why (OK for Stop(), Gone
   // when the server dropped a watcher that fell behind...).
   virtual bool Next(std::vector<WatchEvent>* out, std::chrono::milliseconds timeout) = 0;
-  // Ends the watch and wakes a blocked Next(). Safe from any thread.
+  // Ends the watch and wakes a blocked Next(). Safe from any thread, but the
+  // owner may free the stream as soon as Next() returns false, which this
+  // very call causes: a thread that is not the owner must keep the stream
+  // alive until Stop() returns (Informer holds a shared_ptr under its lock).
   virtual void Stop() = 0;
   virtual Status closed_status() const = 0;
 };

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 
 #include "operator/runtime/informer.h"
@@ -78,7 +79,11 @@ TEST_CASE("informer re-lists when its resourceVersion is Gone and converges") {
   REQUIRE(fx.store().GetStats().compacted_revision > std::stoll(inf.LastResourceVersion()));
 
   inf.Start();
-  REQUIRE(Eventually([&] { return inf.Size() == 32; }));
+  // The informer swaps its cache before it runs the handlers (and counts the
+  // re-list): a cache of the right size alone says nothing about them yet.
+  REQUIRE(Eventually([&] {
+    return inf.Size() == 32 && n.adds.load() >= 33 && n.deletes.load() >= 1 && n.updates.load() >= 1;
+  }));
   CHECK(inf.Relists() >= 1);
   CHECK(inf.Get("default", "p0") == nullptr);
   REQUIRE(inf.Get("default", "p1"));
@@ -105,31 +110,59 @@ TEST_CASE("informer resync re-delivers every cached object as an update") {
   inf.Start();
   REQUIRE(inf.WaitForSync(5s));
   REQUIRE(Eventually([&] { return n.resyncs.load() >= 4; }));  // two rounds of two objects
+  // Stopped before counting: a round read half-way through would be odd.
+  // Stop() joins the informer thread, which never leaves a round unfinished.
+  inf.Stop();
   CHECK(n.resyncs.load() % 2 == 0);
   CHECK(n.adds.load() == 2);
-  inf.Stop();
 }
 
 namespace {
+// Hands the informer a stream that shares ownership of the real one, so the
+// test can hold it alive across its own Stop() call.
+class SharedWatchStream : public WatchStream {
+ public:
+  explicit SharedWatchStream(std::shared_ptr<WatchStream> s) : s_(std::move(s)) {}
+  bool Next(std::vector<WatchEvent>* out, std::chrono::milliseconds timeout) override {
+    return s_->Next(out, timeout);
+  }
+  void Stop() override { s_->Stop(); }
+  Status closed_status() const override { return s_->closed_status(); }
+
+ private:
+  std::shared_ptr<WatchStream> s_;
+};
+
 // Forwards to the in-process client and lets the test end the live watch,
-// as a server closing a watch connection would.
+// as a server closing a watch connection would. The informer frees its
+// stream as soon as Next() reports it closed, which Stop() itself causes,
+// possibly while Stop() is still running on this thread: so CloseWatch()
+// keeps a strong reference for the whole call (a raw pointer here was a
+// use-after-free under load). Only a weak one is kept in between, so the
+// stream still dies when the informer drops it.
 class ClosableWatchClient : public InProcessClient {
  public:
   using InProcessClient::InProcessClient;
   Status Watch(const schema::ResourceInfo& r, const std::string& ns, const std::string& rv,
                std::unique_ptr<WatchStream>* out) override {
-    Status st = InProcessClient::Watch(r, ns, rv, out);
+    std::unique_ptr<WatchStream> real;
+    Status st = InProcessClient::Watch(r, ns, rv, &real);
+    if (!st.ok()) return st;
+    std::shared_ptr<WatchStream> shared(std::move(real));
+    *out = std::make_unique<SharedWatchStream>(shared);
     std::lock_guard<std::mutex> g(mu_);
-    if (st.ok()) {
-      live_ = out->get();
-      ++watches_;
-    }
+    live_ = shared;
+    ++watches_;
     return st;
   }
   void CloseWatch() {
-    std::lock_guard<std::mutex> g(mu_);
-    if (live_) live_->Stop();
-    live_ = nullptr;
+    std::shared_ptr<WatchStream> live;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      live = live_.lock();
+      live_.reset();
+    }
+    if (live) live->Stop();
   }
   int watches() {
     std::lock_guard<std::mutex> g(mu_);
@@ -138,7 +171,7 @@ class ClosableWatchClient : public InProcessClient {
 
  private:
   std::mutex mu_;
-  WatchStream* live_ = nullptr;
+  std::weak_ptr<WatchStream> live_;
   int watches_ = 0;
 };
 }  // namespace
