@@ -56,8 +56,10 @@ class DockerClient {
   Status RemoveContainer(const std::string& id, bool force);
   Status UpdateContainer(const std::string& id, const ContainerUpdate& update);
   // One stats sample. `memory_only`: skip the daemon's second sampling cycle
-  // (one-shot, API 1.41+), answering in milliseconds instead of about a
-  // second; CPU rates are then not computed (cpu_percent 0).
+  // (one-shot, API 1.41+); CPU rates are then not computed (cpu_percent 0).
+  // The answer still waits for the daemon's collector, which sleeps 1 s
+  // after each sample: milliseconds when no stats request came in the last
+  // second, up to a second otherwise (reconcilers/stacklimits/memory_usage.h).
   Status ContainerStatsOnce(const std::string& id, ContainerStats* out, bool memory_only = false);
 
   // Exec in three steps, or all at once with Exec().

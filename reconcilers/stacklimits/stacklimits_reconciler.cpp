@@ -8,6 +8,7 @@
 #include "reconcilers/stacklimits/enforce_plan.h"
 #include "reconcilers/stacklimits/evaluate.h"
 #include "reconcilers/stacklimits/inspect_facts.h"
+#include "reconcilers/stacklimits/memory_usage.h"
 #include "reconcilers/stacklimits/quantity.h"
 #include "reconcilers/stacklimits/recreate.h"
 
@@ -54,6 +55,12 @@ bool WantsLowerMemory(const StackPolicy& policy, const ContainerFacts& c) {
   return want && *want > 0 && (c.memory == 0 || *want < c.memory);
 }
 
+// EnforceLive will ask for this container's memory usage.
+bool NeedsUsage(const StackPolicy& policy, const ContainerFacts& c, const std::vector<Finding>& own) {
+  return c.state == "running" && WantsLowerMemory(policy, c) &&
+         std::any_of(own.begin(), own.end(), [](const Finding& x) { return x.fixable_live; });
+}
+
 }  // namespace
 
 std::chrono::milliseconds HostBackoff(int failures) {
@@ -72,6 +79,7 @@ struct StackLimitsReconciler::Pass {
   std::shared_ptr<InspectCache> cache;
   std::vector<CachedContainerPtr> containers;  // covered by the policy
   std::vector<std::string> updated;            // container ids changed by this pass
+  std::map<std::string, int64_t> usage;        // memory usage by id, asked just before enforcing
   AuditResult audit;
 };
 
@@ -249,14 +257,33 @@ Status StackLimitsReconciler::InspectInto(Pass& p, const std::string& id, bool f
 void StackLimitsReconciler::Enforce(Pass& p) {
   // Snapshot: enforcement may replace entries of p.containers.
   std::vector<CachedContainerPtr> before = p.containers;
-  for (const auto& c : before) {
-    std::vector<Finding> own;
+  std::vector<std::vector<Finding>> owns(before.size());
+  std::vector<std::string> need_usage;  // in enforcement order
+  for (size_t i = 0; i < before.size(); ++i) {
     for (const auto& f : p.audit.findings) {
-      if (!f.exempted && f.container == c->facts.container) own.push_back(f);
+      if (!f.exempted && f.container == before[i]->facts.container) owns[i].push_back(f);
     }
-    if (own.empty()) continue;
-    EnforceLive(p, *c, own);
-    EnforceRecreate(p, *c, own);
+    if (NeedsUsage(p.policy, before[i]->facts, owns[i])) need_usage.push_back(before[i]->facts.id);
+  }
+  // Usage is asked for a batch at a time (memory_usage.h: one at a time costs
+  // the daemon's 1 s stats interval per container), right before the batch is
+  // enforced, so no sample is older than one batch of updates.
+  size_t asked = 0;
+  dockerhost::HostRegistry* hosts = deps_.hosts;
+  const std::string ns = p.req.ns, host = p.policy.docker_host;
+  DockerClientFactory factory = [hosts, ns, host](std::unique_ptr<docker::DockerClient>* out) {
+    return hosts->NewClient(ns, host, out);
+  };
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (owns[i].empty()) continue;
+    if (asked < need_usage.size() && need_usage[asked] == before[i]->facts.id) {
+      size_t end = std::min(asked + kMaxParallelUsage, need_usage.size());
+      std::vector<std::string> batch(need_usage.begin() + asked, need_usage.begin() + end);
+      p.usage = MemoryUsages(p.docker.get(), factory, batch);
+      asked = end;
+    }
+    EnforceLive(p, *before[i], owns[i]);
+    EnforceRecreate(p, *before[i], owns[i]);
   }
   if (p.updated.empty()) return;
   // Status shows the state after the fix, not the one we just corrected.
@@ -277,8 +304,8 @@ void StackLimitsReconciler::EnforceLive(Pass& p, const CachedContainer& c, const
   if (WantsLowerMemory(p.policy, f)) {
     if (f.state != "running") {
       usage = 0;  // nothing allocated: a created or stopped container cannot be OOM-killed
-    } else if (docker::ContainerStats s; p.docker->ContainerStatsOnce(f.id, &s, /*memory_only=*/true).ok()) {
-      usage = s.memory_usage;
+    } else if (auto it = p.usage.find(f.id); it != p.usage.end()) {
+      usage = it->second;  // asked by Enforce for this container's batch; absent: the request failed
     }
   }
   UpdatePlan plan = PlanUpdate(p.policy, f, own, usage);
