@@ -20,6 +20,8 @@
 #include <boost/beast/ssl.hpp>
 #include <atomic>
 #include <cctype>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <vector>
 
@@ -735,6 +737,7 @@ Status Client::Hijack(const Request& req, Response* head,
                       const std::function<bool(std::string_view)>& on_data,
                       std::chrono::milliseconds idle_timeout) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
+  RefreshToken();
   if (conn_->cancelled) return Status::Unavailable("request cancelled");
   conn_->Close();  // the hijacked connection is never reused
   Request r = req;
@@ -759,8 +762,23 @@ void Client::Cancel() {
   });
 }
 
+void Client::RefreshToken() {
+  if (cfg_.bearer_token_file.empty()) return;
+  auto now = Clock::now();
+  if (token_read_ != Clock::time_point{} && now - token_read_ < cfg_.bearer_token_file_period) return;
+  token_read_ = now;
+  // Mid-rotation the file can be briefly missing or empty: the old token is
+  // still valid for a while, so keep it rather than send none.
+  std::ifstream in(cfg_.bearer_token_file, std::ios::binary);
+  if (!in) return;
+  std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  if (!token.empty()) cfg_.bearer_token = std::move(token);
+}
+
 Status Client::Do(const Request& req, Response* resp) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
+  RefreshToken();
   auto deadline = Clock::now() + cfg_.request_timeout;
   bool reused = conn_->connected;
   Status st = conn_->RoundTrip(cfg_, req, resp, deadline);
@@ -778,6 +796,7 @@ Status Client::Upload(const Request& req, uint64_t content_length,
                       const std::function<Status(char*, size_t, size_t*)>& read_body,
                       Response* resp, std::chrono::milliseconds idle_timeout) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
+  RefreshToken();
   if (conn_->cancelled) return Status::Unavailable("request cancelled");
   // The body is consumed as it is sent, so a failed upload cannot be
   // retried here: always start on a fresh connection.
@@ -790,6 +809,7 @@ Status Client::Upload(const Request& req, uint64_t content_length,
 Status Client::Fetch(const Request& req, const std::function<bool(std::string_view)>& on_data,
                      Response* head) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
+  RefreshToken();
   if (conn_->cancelled) return Status::Unavailable("request cancelled");
   conn_->Close();
   Response local_head;
@@ -801,6 +821,7 @@ Status Client::Fetch(const Request& req, const std::function<bool(std::string_vi
 Status Client::Stream(const Request& req, const std::function<bool(std::string_view)>& on_data,
                       Response* head, std::chrono::milliseconds idle_timeout) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
+  RefreshToken();
   if (conn_->cancelled) return Status::Unavailable("request cancelled");
   // A watch holds its connection for its whole life; never share it.
   conn_->Close();

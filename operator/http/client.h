@@ -22,6 +22,11 @@ struct ClientConfig {
   std::string client_cert_pem;  // optional mutual TLS
   std::string client_key_pem;
   std::string bearer_token;     // sent as Authorization: Bearer (never logged)
+  // When set, the bearer token is re-read from this file at most once per
+  // period (a projected service-account token rotates; client-go re-reads it
+  // every minute). A failed or empty read keeps the token held before.
+  std::string bearer_token_file;
+  std::chrono::milliseconds bearer_token_file_period{60000};
   bool insecure_skip_verify = false;
   std::string tls_server_name;  // SNI/verification name override
   std::chrono::milliseconds connect_timeout{10000};
@@ -122,7 +127,10 @@ class Client {
 
  private:
   struct Conn;
+  // Re-reads cfg_.bearer_token from bearer_token_file when the period passed.
+  void RefreshToken();
   ClientConfig cfg_;
+  std::chrono::steady_clock::time_point token_read_{};  // epoch: never read
   std::unique_ptr<Conn> conn_;
 };
 

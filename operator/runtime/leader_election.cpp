@@ -8,6 +8,7 @@
 
 #include "operator/common/clock.h"
 #include "operator/common/log.h"
+#include "operator/runtime/rest_client.h"
 #include "operator/tls/pki.h"
 
 namespace dw::runtime {
@@ -192,9 +193,14 @@ Status LeaderElector::Release() {
 void LeaderElector::Run() {
   const std::string lease = cfg_.ns + "/" + cfg_.name;
   log::Info("leader election: waiting for the lease", {{"lease", lease}, {"identity", cfg_.identity}});
+  Steady::time_point last_ok;
   for (;;) {
+    auto attempt = Steady::now();
     Status st = TryAcquireOrRenew();
-    if (st.ok()) break;
+    if (st.ok()) {
+      last_ok = attempt;
+      break;
+    }
     if (!st.IsConflict())
       log::Warn("leader election: cannot acquire the lease", {{"lease", lease}, {"error", st.ToString()}});
     if (!Sleep(Jittered(cfg_.retry_period))) {
@@ -206,40 +212,22 @@ void LeaderElector::Run() {
   log::Info("leader election: became leader", {{"lease", lease}, {"identity", cfg_.identity}});
   if (cfg_.on_started_leading) started_thread_ = std::thread(cfg_.on_started_leading);
 
-  bool lost = false;
-  auto last_ok = Steady::now();
-  while (Sleep(cfg_.retry_period)) {
-    Status st = TryAcquireOrRenew();
-    if (st.ok()) {
-      last_ok = Steady::now();
-      continue;
-    }
-    std::string holder = Leader();
-    if (holder != cfg_.identity && !holder.empty()) {
-      log::Error("leader election: another candidate holds the lease", {{"lease", lease}, {"holder", holder}});
-      lost = true;
-      break;
-    }
-    auto since = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - last_ok);
-    log::Warn("leader election: renew failed",
-              {{"lease", lease}, {"error", st.ToString()}, {"since_ms", std::to_string(since.count())}});
-    if (since >= cfg_.renew_deadline) {
-      log::Error("leader election: renew deadline passed, leadership lost", {{"lease", lease}});
-      lost = true;
-      break;
-    }
-  }
+  std::thread stopper;
+  bool lost = Lead(last_ok, &stopper);
   leading_.store(false);
   if (lost) {
-    // A deposed leader must stop working now, even while its start-up is
-    // still running (that thread is joined afterwards).
-    if (cfg_.on_stopped_leading) cfg_.on_stopped_leading();
-    if (started_thread_.joinable()) started_thread_.join();
+    if (cfg_.on_leadership_lost) cfg_.on_leadership_lost();
+    if (stopper.joinable()) {
+      stopper.join();  // it was winding down already; it joins the start-up
+    } else {
+      // A deposed leader must stop working now, even while its start-up is
+      // still running (that thread is joined afterwards).
+      if (cfg_.on_stopped_leading) cfg_.on_stopped_leading();
+      if (started_thread_.joinable()) started_thread_.join();
+    }
   } else {
-    // Work stops before the Lease is released, so no standby starts while
-    // this replica still runs controllers.
-    if (started_thread_.joinable()) started_thread_.join();
-    if (cfg_.on_stopped_leading) cfg_.on_stopped_leading();
+    // The work has stopped under the Lease: only now may a standby start.
+    stopper.join();
     if (cfg_.release_on_stop) {
       Status st = Release();
       if (st.ok()) log::Info("leader election: lease released", {{"lease", lease}});
@@ -247,6 +235,57 @@ void LeaderElector::Run() {
     }
   }
   done_.store(true);
+}
+
+bool LeaderElector::Lead(Steady::time_point last_ok, std::thread* stopper) {
+  const std::string lease = cfg_.ns + "/" + cfg_.name;
+  bool winding_down = false;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait_for(l, cfg_.retry_period, [&] { return (stop_ && !winding_down) || wound_down_; });
+      if (wound_down_) return false;
+      if (stop_ && !winding_down) {
+        winding_down = true;
+        // Renewals go on while the work winds down: a long reconcile must
+        // not outlive the Lease while a standby takes over.
+        *stopper = std::thread([this] {
+          if (started_thread_.joinable()) started_thread_.join();
+          if (cfg_.on_stopped_leading) cfg_.on_stopped_leading();
+          std::lock_guard<std::mutex> g(mu_);
+          wound_down_ = true;
+          cv_.notify_all();
+        });
+      }
+    }
+    auto attempt = Steady::now();
+    auto deadline = last_ok + cfg_.renew_deadline;
+    if (attempt >= deadline) {
+      log::Error("leader election: renew deadline passed, leadership lost", {{"lease", lease}});
+      return true;
+    }
+    Status st;
+    {
+      CallDeadline bound(deadline);
+      st = TryAcquireOrRenew();
+    }
+    if (st.ok()) {
+      last_ok = attempt;
+      continue;
+    }
+    std::string holder = Leader();
+    if (holder != cfg_.identity && !holder.empty()) {
+      log::Error("leader election: another candidate holds the lease", {{"lease", lease}, {"holder", holder}});
+      return true;
+    }
+    auto since = std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - last_ok);
+    log::Warn("leader election: renew failed",
+              {{"lease", lease}, {"error", st.ToString()}, {"since_ms", std::to_string(since.count())}});
+    if (since >= cfg_.renew_deadline) {
+      log::Error("leader election: renew deadline passed, leadership lost", {{"lease", lease}});
+      return true;
+    }
+  }
 }
 
 }  // namespace dw::runtime

@@ -9,17 +9,27 @@
 //    two candidates racing only one wins (the other gets Conflict);
 //  - taking over from another holder sets acquireTime and increments
 //    leaseTransitions; renewTime is written on every renew (MicroTime);
-//  - the leader renews every retry period; if no renew succeeded for the
-//    renew deadline (10 s < 15 s lease) it stops leading. A deposed leader
-//    therefore stops before anyone else can take the Lease over.
+//  - the leader renews every retry period; it stops leading once the renew
+//    deadline (10 s < 15 s lease) has passed since the START of its last
+//    successful attempt (the renewTime it wrote cannot be older than that).
+//    The deadline is checked before every attempt, and every request of an
+//    attempt gets only the time left to it (CallDeadline, as client-go's
+//    context), so a slow or hung API server cannot stretch an attempt past
+//    it. A deposed leader therefore stops before anyone else can take the
+//    Lease over.
 // OnStartedLeading runs once, on a thread of its own (as client-go's
-// goroutine: a slow start must not delay renewals), when the Lease is won;
-// OnStoppedLeading runs once when leadership is lost (at once, even while
-// OnStartedLeading still runs) or on Stop() while leading (after
-// OnStartedLeading returned, before the Lease is released). A leader that sees
-// another holder in the Lease stops at once, not at the renew deadline.
-// Stop() while leading releases the Lease (empty holderIdentity) so a
-// standby takes over at its next retry instead of waiting for expiry.
+// goroutine: a slow start must not delay renewals), when the Lease is won.
+// OnStoppedLeading runs once: when leadership is lost, at once (after
+// OnLeadershipLost), even while OnStartedLeading still runs; or on Stop()
+// while leading, on a thread of its own after OnStartedLeading returned,
+// while the elector KEEPS RENEWING, so the work winds down under the Lease;
+// only when it returned is the Lease released (empty holderIdentity, so a
+// standby takes over at its next retry instead of waiting for expiry).
+// OnLeadershipLost runs once when the Lease is lost (renew deadline passed,
+// or another holder seen: that stops at once, not at the deadline), also
+// while OnStoppedLeading still winds down after Stop(): the work is then no
+// longer covered by the Lease and must end now (`serve` exits there).
+// Callbacks must not call Stop().
 #pragma once
 
 #include <atomic>
@@ -47,6 +57,7 @@ struct LeaderElectionConfig {
   bool release_on_stop = true;
   std::function<void()> on_started_leading;
   std::function<void()> on_stopped_leading;
+  std::function<void()> on_leadership_lost;  // optional
   // Called (elector thread) whenever the observed holder changes.
   std::function<void(const std::string& holder)> on_new_leader;
 };
@@ -76,6 +87,9 @@ class LeaderElector {
 
  private:
   void Run();
+  // Renews until lost (true) or, after Stop(), until OnStoppedLeading
+  // returned (false). `last_ok`: start of the last successful attempt.
+  bool Lead(std::chrono::steady_clock::time_point last_ok, std::thread* stopper);
   // One attempt to acquire or renew; OK when we hold the Lease afterwards.
   Status TryAcquireOrRenew();
   Status Release();
@@ -89,6 +103,7 @@ class LeaderElector {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  bool wound_down_ = false;  // OnStoppedLeading returned after Stop()
   std::string observed_holder_;
   std::string observed_record_;  // holder|renewTime|rv: a change restarts expiry
   std::string observed_rv_;

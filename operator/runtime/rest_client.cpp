@@ -1,6 +1,7 @@
 // RestClient: request building, metav1.Status decoding and the watch reader.
 #include "operator/runtime/rest_client.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <random>
@@ -66,6 +67,15 @@ Status ParseBody(const std::string& body, json::Document* out) {
 // line, is not re-opened: something is wrong and the Informer's backoff
 // applies.
 constexpr auto kShortestWatch = std::chrono::milliseconds(500);
+// Re-opens of one stream are at least this far apart: a server or proxy that
+// ends each response after a line would otherwise make a hot loop.
+constexpr auto kMinReopenInterval = std::chrono::seconds(1);
+// A non-2xx watch response is a Status (small); more than this is not read.
+constexpr size_t kMaxErrorBody = 64 << 10;
+// A non-Status error body is quoted in messages up to this size.
+constexpr size_t kMaxMessageBody = 1 << 10;
+
+thread_local CallDeadline::TimePoint tls_deadline = CallDeadline::TimePoint::max();
 
 // "?watch=1&resourceVersion=RV&allowWatchBookmarks=true&timeoutSeconds=T".
 std::string WatchQuery(const std::string& rv, std::chrono::seconds lo, std::chrono::seconds hi) {
@@ -80,12 +90,13 @@ std::string WatchQuery(const std::string& rv, std::chrono::seconds lo, std::chro
 // response normally (its timeoutSeconds passed), the reader re-opens the
 // watch from the last resourceVersion it saw, bookmarks included, as
 // client-go's reflector does, so a quiet kind is not re-listed every few
-// minutes; Gone, errors and transport failures close the stream instead.
+// minutes (at most once a second); Gone, errors, transport failures and a
+// line over max_watch_line_bytes close the stream instead.
 class RestWatchStream : public WatchStream {
  public:
   RestWatchStream(const schema::ResourceInfo& r, http::ClientConfig cfg, std::string path, std::string rv,
                   const RestClientOptions& o)
-      : r_(r), http_(std::move(cfg)), rv_(std::move(rv)) {
+      : r_(r), http_(std::move(cfg)), max_line_(o.max_watch_line_bytes), rv_(std::move(rv)) {
     // The reader gives up on a connection silent past the longest timeout.
     auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(o.watch_timeout_max + std::chrono::seconds(60));
     thread_ = std::thread([this, path = std::move(path), lo = o.watch_timeout_min, hi = o.watch_timeout_max, idle] {
@@ -128,6 +139,12 @@ class RestWatchStream : public WatchStream {
   bool Stopped() {
     std::lock_guard<std::mutex> g(mu_);
     return stopped_;
+  }
+
+  // Waits until `t`; false when stopped first.
+  bool WaitUntil(std::chrono::steady_clock::time_point t) {
+    std::unique_lock<std::mutex> l(mu_);
+    return !cv_.wait_until(l, t, [&] { return stopped_; });
   }
 
   void Close(Status why) {
@@ -187,8 +204,11 @@ class RestWatchStream : public WatchStream {
 
   void Read(const std::string& path, std::chrono::seconds lo, std::chrono::seconds hi,
             std::chrono::milliseconds idle) {
+    std::chrono::steady_clock::time_point opened{};
     for (;;) {
       if (Stopped()) return Close(Status::OK());
+      if (opened != std::chrono::steady_clock::time_point{} && !WaitUntil(opened + kMinReopenInterval))
+        return Close(Status::OK());
       http::Request req;
       req.target = path + WatchQuery(LastRv(), lo, hi);
       req.headers["Accept"] = kJson;
@@ -198,18 +218,18 @@ class RestWatchStream : public WatchStream {
       bool ended_by_us = false, any_line = false;
       auto on_data = [&](std::string_view data) {
         if (head.status >= 300) {  // a Status body, not an event stream
-          error_body.append(data);
-          return true;
+          error_body.append(data.substr(0, kMaxErrorBody - error_body.size()));
+          return error_body.size() < kMaxErrorBody;  // the rest is not worth reading
         }
         if (Stopped()) {
           ended_by_us = true;
           return false;
         }
         pending.append(data);
-        size_t nl;
-        while ((nl = pending.find('\n')) != std::string::npos) {
-          std::string line = pending.substr(0, nl);
-          pending.erase(0, nl + 1);
+        size_t start = 0, nl;
+        while ((nl = pending.find('\n', start)) != std::string::npos) {
+          std::string line = pending.substr(start, nl - start);
+          start = nl + 1;
           if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
           any_line = true;
           if (!Line(line)) {
@@ -217,11 +237,18 @@ class RestWatchStream : public WatchStream {
             return false;
           }
         }
+        pending.erase(0, start);
+        if (pending.size() > max_line_) {
+          Close(Status(Code::kTooLarge, "watch " + r_.GroupResource() + ": an event line exceeds " +
+                                            std::to_string(max_line_) + " bytes"));
+          ended_by_us = true;
+          return false;
+        }
         return true;
       };
-      auto opened = std::chrono::steady_clock::now();
+      opened = std::chrono::steady_clock::now();
       Status st = http_.Stream(req, on_data, &head, idle);
-      if (ended_by_us) return Close(Status::OK());  // why_ already set by Line()
+      if (ended_by_us) return Close(Status::OK());  // why_ already set (Line(), the line cap, Stop())
       if (!st.ok()) return Close(Status::Unavailable("watch " + r_.GroupResource() + ": " + st.message()));
       if (head.status >= 300) return Close(StatusFromResponse(head.status, error_body));
       if (!any_line && std::chrono::steady_clock::now() - opened < kShortestWatch) return Close(Status::OK());
@@ -230,6 +257,7 @@ class RestWatchStream : public WatchStream {
 
   const schema::ResourceInfo& r_;
   http::Client http_;
+  const size_t max_line_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<WatchEvent> queue_;
@@ -257,6 +285,11 @@ Status StatusFromResponse(int http_status, const std::string& body) {
   bool is_status = json::Parse(body, &doc).ok() && doc.IsObject() && json::GetString(doc, "kind") == "Status";
   if (!is_status) {
     std::string text = body.empty() ? "the server returned HTTP " + std::to_string(http_status) : body;
+    if (text.size() > kMaxMessageBody) {
+      size_t cut = kMaxMessageBody;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
+      text = text.substr(0, cut) + "... (" + std::to_string(body.size()) + " bytes)";
+    }
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     Code code = CodeFromReason("", http_status);
     return Status(code == Code::kOk ? Code::kInternal : code, text);
@@ -274,6 +307,14 @@ Status StatusFromResponse(int http_status, const std::string& body) {
   if (message.empty()) message = "the server returned HTTP " + std::to_string(http_status);
   return Status(code, message, std::move(causes));
 }
+
+CallDeadline::CallDeadline(TimePoint deadline) : prev_(tls_deadline) {
+  tls_deadline = std::min(prev_, deadline);
+}
+
+CallDeadline::~CallDeadline() { tls_deadline = prev_; }
+
+CallDeadline::TimePoint CallDeadline::Current() { return tls_deadline; }
 
 RestClient::RestClient(const schema::ResourceRegistry* kinds, RestClientOptions opts)
     : kinds_(kinds), opts_(std::move(opts)) {}
@@ -307,9 +348,25 @@ Status RestClient::Call(const std::string& method, const std::string& target, co
   req.headers["User-Agent"] = "dockward-controller";
   if (!content_type.empty()) req.headers["Content-Type"] = content_type;
   http::Response resp;
-  auto c = Borrow();
-  Status st = c->Do(req, &resp);
-  Return(std::move(c));
+  std::unique_ptr<http::Client> bounded;
+  if (auto deadline = CallDeadline::Current(); deadline != CallDeadline::TimePoint::max()) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Status::Timeout(method + " " + opts_.http.server + target + ": deadline passed, not sent");
+    if (left < opts_.http.request_timeout) {
+      http::ClientConfig cfg = opts_.http;
+      cfg.request_timeout = left;
+      cfg.connect_timeout = std::min(cfg.connect_timeout, left);
+      bounded = std::make_unique<http::Client>(std::move(cfg));
+    }
+  }
+  Status st;
+  if (bounded) {
+    st = bounded->Do(req, &resp);
+  } else {
+    auto c = Borrow();
+    st = c->Do(req, &resp);
+    Return(std::move(c));
+  }
   if (!st.ok()) return Status::Unavailable(method + " " + opts_.http.server + target + ": " + st.message());
   if (resp.status < 200 || resp.status >= 300) return StatusFromResponse(resp.status, resp.body);
   if (out && !resp.body.empty()) return ParseBody(resp.body, out);

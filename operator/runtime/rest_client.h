@@ -14,8 +14,10 @@
 //    resourceVersion (no re-list, as the reflector); an ERROR with code 410
 //    closes the stream with Gone so the Informer re-lists; errors and a lost
 //    connection close it with their Status (the Informer re-lists after its
-//    backoff). An empty resourceVersion means what the server says it means
-//    (Kubernetes: the current state as synthetic ADDED events first);
+//    backoff). Re-opens are at least 1 s apart, so a server or proxy that
+//    ends every response early cannot make a hot loop. An empty
+//    resourceVersion means what the server says it means (Kubernetes: the
+//    current state as synthetic ADDED events first);
 //  - errors: a metav1.Status body decodes into the Status code of its
 //    reason (CodeFromReason), its message and field causes; transport
 //    failures are Unavailable.
@@ -47,6 +49,30 @@ struct RestClientOptions {
   // 60 s (bookmarks arrive every minute on servers that offer them).
   std::chrono::seconds watch_timeout_min{300};
   std::chrono::seconds watch_timeout_max{600};
+  // A watch event line longer than this closes the stream with TooLarge
+  // instead of growing the reader's buffer without bound.
+  size_t max_watch_line_bytes = 16 << 20;
+};
+
+// Bounds every RestClient call made on this thread while it lives by
+// `deadline`, as a Go context's deadline bounds client-go's requests (the
+// leader elector bounds each renewal by its renew deadline this way): a call
+// gets only the time left when that is below the configured request timeout
+// (on a connection of its own, since a pooled one carries its own timeout),
+// and a call started past the deadline fails with Timeout, unsent. Nests: the
+// earlier deadline wins. Watches are not bounded.
+class CallDeadline {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  explicit CallDeadline(TimePoint deadline);
+  ~CallDeadline();
+  CallDeadline(const CallDeadline&) = delete;
+  CallDeadline& operator=(const CallDeadline&) = delete;
+  // This thread's innermost deadline (TimePoint::max() when none).
+  static TimePoint Current();
+
+ private:
+  TimePoint prev_;
 };
 
 class RestClient : public Client {
@@ -99,7 +125,9 @@ std::string ResourcePath(const schema::ResourceInfo& r, const std::string& ns,
                          const std::string& name = "", const std::string& subresource = "");
 
 // The Status of a non-2xx response: a metav1.Status body decodes into its
-// reason's code, message and causes; any other body keeps the HTTP code.
+// reason's code, message and causes; any other body keeps the HTTP code and
+// becomes the message, cut to its first 1 KiB (a proxy's HTML error page must
+// not flood logs and conditions).
 Status StatusFromResponse(int http_status, const std::string& body);
 
 }  // namespace dw::runtime

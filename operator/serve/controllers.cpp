@@ -48,6 +48,12 @@ Status ControllerManager::Kind(const char* kind, const schema::ResourceInfo** ou
 }
 
 Status ControllerManager::Start() {
+  std::lock_guard<std::mutex> g(lifecycle_mu_);
+  return StartLocked();
+}
+
+Status ControllerManager::StartLocked() {
+  if (stopped_) return Status::Unavailable("controllers are stopped");
   if (started_ || !controllers_.empty()) return Status::Internal("controllers can be started once");
   const schema::ResourceInfo* events = client_->Resolve("v1", "Event");
   if (!events) return Status::Internal("kind v1 Event is not served");
@@ -64,7 +70,7 @@ Status ControllerManager::Start() {
     if (!st.ok()) st = Status(st.code(), "controller " + controllers_[i]->name() + ": " + st.message());
   }
   if (!st.ok()) {
-    Stop();
+    StopLocked();
     return st;
   }
   log::Info("controllers started", {{"count", std::to_string(controllers_.size())}});
@@ -183,6 +189,12 @@ Status ControllerManager::AddGitOpsController() {
 }
 
 void ControllerManager::Stop() {
+  std::lock_guard<std::mutex> g(lifecycle_mu_);
+  StopLocked();
+}
+
+void ControllerManager::StopLocked() {
+  stopped_ = true;
   if (!started_) return;
   started_ = false;
   // Watchers first: their callbacks enqueue into the DockerHost controller.

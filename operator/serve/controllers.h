@@ -21,6 +21,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -65,8 +66,11 @@ class ControllerManager {
 
   // Builds and starts every controller; on error nothing is left running.
   // Once per manager (a stopped manager is not restarted).
+  // Start and Stop may race (leader election starts on one thread and stops
+  // on another): they are serialized, and a Stop() that comes first wins —
+  // the Start() after it fails and starts nothing.
   Status Start();
-  // Idempotent.
+  // Idempotent. Waits for a Start() in progress.
   void Stop();
 
   dockerhost::HostRegistry& hosts() { return hosts_; }
@@ -76,6 +80,8 @@ class ControllerManager {
   void set_state_dir(std::string dir) { state_dir_ = std::move(dir); }
 
  private:
+  Status StartLocked();
+  void StopLocked();
   Status AddDockerHostController();
   // The BackupPolicy, Backup and Restore controllers.
   Status AddBackupControllers();
@@ -102,7 +108,9 @@ class ControllerManager {
   std::unique_ptr<pluginpolicy::PluginPolicyReconciler> pluginpolicy_rec_;
   std::unique_ptr<gitops::GitRepositoryReconciler> gitops_rec_;
   std::vector<std::unique_ptr<runtime::Controller>> controllers_;  // in start order
+  std::mutex lifecycle_mu_;  // held by Start() and Stop()
   bool started_ = false;
+  bool stopped_ = false;  // Stop() was called: Start() refuses
 };
 
 }  // namespace dw::serve

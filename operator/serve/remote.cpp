@@ -47,6 +47,8 @@ Status InClusterAccess(cli::ClusterAccess* out, std::string* ns) {
   out->client.server = "https://" + h + ":" + port;
   std::string dir = kServiceAccountDir;
   DW_RETURN_IF_ERROR(ReadFile(dir + "/token", &out->client.bearer_token));
+  // A projected token rotates (about hourly): the client re-reads the file.
+  out->client.bearer_token_file = dir + "/token";
   DW_RETURN_IF_ERROR(ReadFile(dir + "/ca.crt", &out->client.ca_pem));
   if (!ReadFile(dir + "/namespace", ns).ok()) ns->clear();
   out->path = dir;
@@ -143,8 +145,8 @@ int RunRemote(const RemoteFlags& flags, const sigset_t& sigs) {
   } else {
     const schema::ResourceInfo* leases = kinds->ByKind("coordination.k8s.io/v1", "Lease");
     if (!leases) return fail("cannot elect a leader", Status::Internal("kind coordination.k8s.io/v1 Lease is not compiled in"));
-    // Lease calls get their own connections and short timeouts: a hung
-    // request must not outlast the renew deadline.
+    // Lease calls get their own connections and short timeouts; the elector
+    // also cuts each one to the time left before its renew deadline.
     runtime::RestClientOptions eo = ro;
     eo.http.connect_timeout = std::chrono::seconds(2);
     eo.http.request_timeout = std::chrono::seconds(4);
@@ -164,13 +166,16 @@ int RunRemote(const RemoteFlags& flags, const sigset_t& sigs) {
         std::_Exit(1);
       }
     };
-    lc.on_stopped_leading = [&controllers, &shutting_down, identity] {
-      if (!shutting_down.load()) {
-        log::Error("leader election lost, exiting", {{"identity", identity}});
-        std::_Exit(1);
-      }
-      controllers.Stop();  // before the Lease is released
+    // Lost (also while shutting down): the controllers are no longer
+    // covered by the Lease and a standby may take over, so no reconcile may
+    // run a moment longer; exiting is the one stop that cannot take long.
+    lc.on_leadership_lost = [identity] {
+      log::Error("leader election lost, exiting", {{"identity", identity}});
+      std::_Exit(1);
     };
+    // After SIGTERM: the elector keeps renewing while this waits for the
+    // running reconciles, and releases the Lease only afterwards.
+    lc.on_stopped_leading = [&controllers] { controllers.Stop(); };
     lc.on_new_leader = [identity](const std::string& holder) {
       log::Info("leader election: observed leader", {{"leader", holder}, {"identity", identity}});
     };
@@ -184,7 +189,7 @@ int RunRemote(const RemoteFlags& flags, const sigset_t& sigs) {
   log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   shutting_down.store(true);
   ready.store(false);
-  if (elector) elector->Stop();  // stops the controllers, then releases the Lease
+  if (elector) elector->Stop();  // stops the controllers (still renewing), then releases the Lease
   controllers.Stop();
   if (metrics_srv) metrics_srv->Stop();
   if (health) health->Stop();

@@ -4,7 +4,8 @@
 // the replicas elect one leader through a coordination.k8s.io/v1 Lease and
 // only the leader runs controllers; a leader that loses the Lease exits with
 // status 1 (like client-go's OnStoppedLeading) so its supervisor restarts it
-// as a standby. A plain-HTTP health listener serves /healthz, /livez and
+// as a standby; on SIGTERM a leader stops its controllers while it still
+// renews the Lease, releases it, and exits 0. A plain-HTTP health listener serves /healthz, /livez and
 // /readyz (ready = caches synced; with leader election a standby is ready
 // too), and /metrics when it is also the --metrics-listen address; a
 // separate --metrics-listen gets its own listener.

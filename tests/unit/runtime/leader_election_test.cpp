@@ -3,10 +3,15 @@
 // leader among racing candidates and never two at once, the Lease record
 // (holder, times, transitions), release on Stop, takeover only after the lease
 // duration when a leader vanishes without releasing, stepping down when the
-// API server is gone for the renew deadline or another holder appears.
+// API server is gone for the renew deadline or another holder appears, or
+// when it is slow (the deadline counts from the start of the last successful
+// attempt and bounds every request), and renewing while a Stop() winds the
+// work down, so no standby takes over before the work has stopped.
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 
 #include "operator/common/clock.h"
 #include "operator/runtime/leader_election.h"
@@ -20,7 +25,7 @@ using namespace std::chrono_literals;
 namespace {
 
 struct Candidate {
-  std::atomic<int> started{0}, stopped{0};
+  std::atomic<int> started{0}, stopped{0}, lost{0};
   std::unique_ptr<LeaderElector> elector;
 };
 
@@ -34,6 +39,7 @@ LeaderElectionConfig Fast(const std::string& id, Candidate* c) {
   cfg.retry_period = 200ms;
   cfg.on_started_leading = [c] { c->started++; };
   cfg.on_stopped_leading = [c] { c->stopped++; };
+  cfg.on_leadership_lost = [c] { c->lost++; };
   return cfg;
 }
 
@@ -120,6 +126,7 @@ TEST_CASE("racing candidates elect exactly one leader and a released lease passe
   auto t0 = std::chrono::steady_clock::now();
   cs[first].elector->Stop();
   CHECK(cs[first].stopped.load() == 1);
+  CHECK(cs[first].lost.load() == 0);
   CHECK_FALSE(cs[first].elector->IsLeader());
   REQUIRE(Eventually([&] { return leaders() == 1; }, 5s));
   CHECK(std::chrono::steady_clock::now() - t0 < 1500ms);
@@ -178,9 +185,11 @@ TEST_CASE("a leader that cannot renew for the renew deadline stops leading") {
   CHECK(after < 1800ms);   // ... and it stops at the first failed retry past it
   CHECK_FALSE(a.elector->IsLeader());
   CHECK(a.elector->Done());
+  CHECK(a.lost.load() == 1);
   fx.StartServer();
   a.elector->Stop();
   CHECK(a.stopped.load() == 1);  // once
+  CHECK(a.lost.load() == 1);
 }
 
 TEST_CASE("a leader that sees another holder in the Lease stops at once") {
@@ -201,6 +210,179 @@ TEST_CASE("a leader that sees another holder in the Lease stops at once") {
   REQUIRE(Eventually([&] { return a.stopped.load() == 1; }, 1s));
   CHECK_FALSE(a.elector->IsLeader());
   CHECK(a.elector->Leader() == "intruder");
+  CHECK(a.lost.load() == 1);
   CHECK(json::GetString(LeaseSpec(fx), "holderIdentity") == "intruder");  // not overwritten
   a.elector->Stop();
+}
+
+namespace {
+
+bool IsLeaseCall(const apiserver::HttpRequest& req) { return req.path.find("/leases/") != std::string::npos; }
+
+// Makes the fixture's Lease requests slow (`delay`) or hang until Release().
+class SlowLeases {
+ public:
+  explicit SlowLeases(RestFixture& fx) {
+    fx.SetHooks(
+        [this](const apiserver::HttpRequest& req) {
+          if (!IsLeaseCall(req)) return;
+          std::unique_lock<std::mutex> l(mu_);
+          if (hang_) cv_.wait_for(l, 10s, [&] { return released_; });
+          else cv_.wait_for(l, delay_, [&] { return released_; });
+        },
+        [this](const apiserver::HttpRequest& req) {
+          if (!IsLeaseCall(req) || req.method != "PUT") return;
+          json::Document body;
+          if (!json::Parse(req.body, &body).ok()) return;
+          std::lock_guard<std::mutex> g(mu_);
+          last_renew_time_ = json::GetStringPath(body, "spec.renewTime");
+          ++writes_;
+        });
+  }
+  ~SlowLeases() { Release(); }
+  void Delay(std::chrono::milliseconds d) {
+    std::lock_guard<std::mutex> g(mu_);
+    delay_ = d;
+  }
+  void Hang() {
+    std::lock_guard<std::mutex> g(mu_);
+    hang_ = true;
+  }
+  void Release() {
+    std::lock_guard<std::mutex> g(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  // spec.renewTime of the last Lease write the server handled: the wall
+  // clock when the renew attempt that wrote it started.
+  std::string last_renew_time() {
+    std::lock_guard<std::mutex> g(mu_);
+    return last_renew_time_;
+  }
+  int writes() {
+    std::lock_guard<std::mutex> g(mu_);
+    return writes_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::chrono::milliseconds delay_{0};
+  bool hang_ = false, released_ = false;
+  std::string last_renew_time_;
+  int writes_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("a leader behind a slow API server stops within the renew deadline of its last stored renew") {
+  RestFixture fx;
+  SlowLeases slow(fx);
+  Candidate a;
+  RestClientOptions o;
+  // Longer than the 1 s renew deadline, as 2 x (2 s connect + 4 s request)
+  // is longer than serve's 10 s one: only the elector's own bound keeps an
+  // attempt from running past the deadline.
+  o.http.request_timeout = 1500ms;
+  auto ca = fx.MakeClient(kTestToken, o);
+  a.elector = std::make_unique<LeaderElector>(ca.get(), Leases(fx), Fast("a", &a));
+  REQUIRE(a.elector->Start().ok());
+  REQUIRE(Eventually([&] { return a.elector->IsLeader(); }, 5s));
+  // Slow but working: a renew (Get + Update) takes ~300 ms and succeeds.
+  slow.Delay(150ms);
+  int before = slow.writes();
+  std::this_thread::sleep_for(1500ms);
+  CHECK(slow.writes() > before);
+  REQUIRE(a.elector->IsLeader());
+  CHECK(a.lost.load() == 0);
+
+  // Then it hangs. Another candidate takes over one lease duration after it
+  // saw the last stored renew; the leader must be gone well before: at the
+  // renew deadline counted from the START of that renew (its renewTime), not
+  // from when it returned, and not one request timeout past that.
+  slow.Hang();
+  REQUIRE(Eventually([&] { return a.lost.load() == 1; }, 5s));
+  auto lost_at = clock::Now();
+  clock::TimePoint renewed;
+  REQUIRE(clock::ParseRfc3339(slow.last_renew_time(), &renewed));
+  auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(lost_at - renewed);
+  INFO("stopped " << gap.count() << " ms after the start of the last stored renew");
+  CHECK(gap < 1300ms);
+  CHECK(a.stopped.load() == 1);
+  CHECK_FALSE(a.elector->IsLeader());
+  slow.Release();
+  a.elector->Stop();
+  CHECK(a.stopped.load() == 1);
+}
+
+TEST_CASE("on Stop a leader keeps renewing until its work has stopped, then releases the Lease") {
+  RestFixture fx;
+  Candidate a, b;
+  auto ca = fx.MakeClient(kTestToken), cb = fx.MakeClient(kTestToken);
+  auto cfg_a = Fast("a", &a);
+  std::atomic<bool> winding{false}, wound{false};
+  // A reconcile that takes longer than the 2 s lease to finish.
+  cfg_a.on_stopped_leading = [&] {
+    a.stopped++;
+    winding = true;
+    std::this_thread::sleep_for(3s);
+    wound = true;
+  };
+  a.elector = std::make_unique<LeaderElector>(ca.get(), Leases(fx), cfg_a);
+  REQUIRE(a.elector->Start().ok());
+  REQUIRE(Eventually([&] { return a.elector->IsLeader(); }, 5s));
+  b.elector = std::make_unique<LeaderElector>(cb.get(), Leases(fx), Fast("b", &b));
+  REQUIRE(b.elector->Start().ok());
+  REQUIRE(Eventually([&] { return b.elector->Leader() == "a"; }, 5s));
+
+  std::thread stopping([&] { a.elector->Stop(); });
+  REQUIRE(Eventually([&] { return winding.load(); }, 2s));
+  int b_led = 0, polls = 0;
+  std::string renewed_at = json::GetString(LeaseSpec(fx), "renewTime");
+  while (!wound.load()) {
+    b_led += b.elector->IsLeader() ? 1 : 0;
+    ++polls;
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(polls > 50);
+  CHECK(b_led == 0);  // the standby never led while a's work still ran
+  CHECK(json::GetString(LeaseSpec(fx), "renewTime") != renewed_at);  // a kept renewing
+  stopping.join();
+  CHECK(a.lost.load() == 0);
+  CHECK_FALSE(a.elector->IsLeader());
+  // Released once the work stopped: b takes over well before a 2 s expiry.
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(Eventually([&] { return b.elector->IsLeader(); }, 3s));
+  CHECK(std::chrono::steady_clock::now() - t0 < 1500ms);
+  CHECK(json::GetString(LeaseSpec(fx), "holderIdentity") == "b");
+  b.elector->Stop();
+  CHECK(a.stopped.load() == 1);
+}
+
+TEST_CASE("a leader that loses the Lease while winding down reports it at once") {
+  RestFixture fx;
+  Candidate a;
+  auto ca = fx.MakeClient(kTestToken);
+  auto cfg_a = Fast("a", &a);
+  std::atomic<bool> winding{false}, finish{false};
+  cfg_a.on_stopped_leading = [&] {
+    a.stopped++;
+    winding = true;
+    while (!finish.load()) std::this_thread::sleep_for(10ms);
+  };
+  a.elector = std::make_unique<LeaderElector>(ca.get(), Leases(fx), cfg_a);
+  REQUIRE(a.elector->Start().ok());
+  REQUIRE(Eventually([&] { return a.elector->IsLeader(); }, 5s));
+  std::thread stopping([&] { a.elector->Stop(); });
+  REQUIRE(Eventually([&] { return winding.load(); }, 2s));
+  auto t0 = std::chrono::steady_clock::now();
+  fx.StopServer();
+  // The work is no longer covered: lost is reported at the renew deadline
+  // while on_stopped_leading still runs (serve exits there).
+  REQUIRE(Eventually([&] { return a.lost.load() == 1; }, 3s));
+  CHECK(std::chrono::steady_clock::now() - t0 < 1500ms);
+  CHECK_FALSE(a.elector->IsLeader());
+  finish = true;
+  stopping.join();
+  CHECK(a.stopped.load() == 1);
 }

@@ -264,6 +264,9 @@ TEST_CASE("an informer over the rest client syncs, follows changes and re-lists 
   // While the server is away, "one" is deleted and "three" created directly
   // in the store; the informer's re-list after the restart shows both.
   fx.StopServer();
+  // Past the stream's re-open interval (1 s), so its re-open finds the server
+  // gone and the informer re-lists (a quicker return resumes the watch).
+  std::this_thread::sleep_for(1200ms);
   fx.DeletePolicy("one");
   fx.MustCreate(fx.bp(), Policy("three"));
   fx.StartServer();
@@ -380,4 +383,141 @@ TEST_CASE("watch lines: BOOKMARK is no event, unknown types are skipped, ERROR 4
   CHECK(query.find("timeoutSeconds=") != std::string::npos);
   w.reset();
   srv.Stop();
+}
+
+namespace {
+
+// A watch server of our own on a free port, for wire behaviour the real
+// handler does not show; `handle` serves each request.
+struct WireServer {
+  explicit WireServer(apiserver::Handler handle) {
+    apiserver::HttpServerOptions ho;
+    ho.listen = "127.0.0.1:0";
+    ho.tls = false;
+    srv = std::make_unique<apiserver::HttpServer>(ho, std::move(handle));
+    REQUIRE(srv->Start().ok());
+    REQUIRE(schema::ResourceRegistry::LoadBuiltin(&kinds).ok());
+    bp = kinds->ByKind("dockward.io/v1alpha1", "BackupPolicy");
+    REQUIRE(bp);
+  }
+  ~WireServer() { srv->Stop(); }
+  std::unique_ptr<RestClient> Client(RestClientOptions o = {}) {
+    o.http.server = "http://127.0.0.1:" + std::to_string(srv->Port());
+    return std::make_unique<RestClient>(kinds.get(), o);
+  }
+  // Reads the stream until it closes or `limit` passes.
+  static std::vector<WatchEvent> Drain(WatchStream& w, std::chrono::milliseconds limit) {
+    std::vector<WatchEvent> out;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline && w.Next(&out, 50ms)) {
+    }
+    return out;
+  }
+  std::unique_ptr<apiserver::HttpServer> srv;
+  std::unique_ptr<schema::ResourceRegistry> kinds;
+  const schema::ResourceInfo* bp = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("a server that ends every watch after one line is re-opened at most once a second") {
+  std::atomic<int> requests{0};
+  WireServer ws([&](apiserver::HttpRequest&, apiserver::ResponseWriter& w) {
+    int n = ++requests;
+    w.BeginStream(200, "application/json");
+    w.WriteChunk(R"({"type":"ADDED","object":{"metadata":{"name":"a","namespace":"default","resourceVersion":")" +
+                 std::to_string(100 + n) + "\"}}}\n");
+    w.EndStream();
+  });
+  auto c = ws.Client();
+  std::unique_ptr<WatchStream> w;
+  REQUIRE(c->Watch(*ws.bp, "default", "100", &w).ok());
+  auto out = WireServer::Drain(*w, 2500ms);
+  // Opened at about 0, 1 and 2 s: no hot loop, yet it keeps following.
+  CHECK(requests.load() >= 2);
+  CHECK(requests.load() <= 4);
+  std::vector<WatchEvent> none;
+  CHECK(w->Next(&none, 10ms));
+  REQUIRE(out.size() >= 2);
+  for (size_t i = 0; i < out.size(); ++i) CHECK(out[i].resource_version == std::to_string(101 + i));
+  w.reset();
+}
+
+TEST_CASE("an endless watch line closes the stream with TooLarge") {
+  WireServer ws([&](apiserver::HttpRequest&, apiserver::ResponseWriter& w) {
+    w.BeginStream(200, "application/json");
+    std::string part(512, 'x');
+    for (int i = 0; i < 8 && w.WriteChunk(part); ++i) {
+    }
+    w.EndStream();
+  });
+  RestClientOptions o;
+  o.max_watch_line_bytes = 1024;
+  auto c = ws.Client(o);
+  std::unique_ptr<WatchStream> w;
+  REQUIRE(c->Watch(*ws.bp, "default", "1", &w).ok());
+  auto out = WireServer::Drain(*w, 5s);
+  CHECK(out.empty());
+  CHECK(w->closed_status().code() == Code::kTooLarge);
+  CHECK(w->closed_status().message().find("exceeds 1024 bytes") != std::string::npos);
+  w.reset();
+}
+
+TEST_CASE("a huge non-Status watch error is read and quoted only in part") {
+  WireServer ws([&](apiserver::HttpRequest&, apiserver::ResponseWriter& w) {
+    w.BeginStream(503, "text/html");
+    std::string part(16 << 10, 'e');
+    for (int i = 0; i < 64 && w.WriteChunk(part); ++i) {  // 1 MiB
+    }
+    w.EndStream();
+  });
+  auto c = ws.Client();
+  std::unique_ptr<WatchStream> w;
+  REQUIRE(c->Watch(*ws.bp, "default", "1", &w).ok());
+  WireServer::Drain(*w, 5s);
+  Status st = w->closed_status();
+  CHECK(st.code() == Code::kUnavailable);  // 503 keeps its HTTP meaning
+  CHECK(st.message().size() < 1100);
+  CHECK(st.message().find("(65536 bytes)") != std::string::npos);  // no more than 64 KiB was read
+  w.reset();
+
+  st = StatusFromResponse(500, std::string(5000, 'z') + "\n");
+  CHECK(st.message().size() < 1100);
+  CHECK(st.message().rfind("... (5001 bytes)") != std::string::npos);
+  CHECK(StatusFromResponse(500, "short\n").message() == "short");
+}
+
+TEST_CASE("rest client re-reads a rotated token file") {
+  RestFixture fx;
+  apiserver::testing::ScratchDir dir;
+  std::string path = dir.path() + "/token";
+  auto write = [&](const std::string& text) {
+    std::string tmp = path + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    REQUIRE(f);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+    REQUIRE(std::rename(tmp.c_str(), path.c_str()) == 0);  // as the kubelet swaps it
+  };
+  write("expired-token\n");
+  RestClientOptions o;
+  o.http.bearer_token_file = path;
+  o.http.bearer_token_file_period = 300ms;
+  auto c = fx.MakeClient("", o);
+  json::Document got;
+  CHECK(c->Get(fx.bp(), "default", "x", &got).code() == Code::kUnauthorized);
+  write(std::string(kTestToken) + "\n");
+  CHECK(c->Get(fx.bp(), "default", "x", &got).code() == Code::kUnauthorized);  // read at most once a period
+  std::this_thread::sleep_for(400ms);
+  CHECK(c->Get(fx.bp(), "default", "x", &got).IsNotFound());  // the rotated token is used
+  // Watches (each on a client of its own) send the current token too.
+  std::unique_ptr<WatchStream> w;
+  REQUIRE(c->Watch(fx.bp(), "default", "", &w).ok());
+  std::vector<WatchEvent> out;
+  CHECK(w->Next(&out, 300ms));
+  w.reset();
+  // Mid-rotation the file may be missing: the last token stays in use.
+  std::remove(path.c_str());
+  std::this_thread::sleep_for(400ms);
+  CHECK(c->Get(fx.bp(), "default", "x", &got).IsNotFound());
 }

@@ -3,9 +3,13 @@
 // HttpServer on a free loopback port (the same handler `dockward serve`
 // runs), plus a RestClient to it with the admin token. StopServer() and
 // StartServer() take the server away and bring it back on the same port.
+// SetHooks() runs test code around each request on the server's connection
+// thread (e.g. to make the API server slow).
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "operator/apiserver/api_handler.h"
@@ -39,7 +43,16 @@ class RestFixture : public RuntimeFixture {
     o.tls = false;
     apiserver::ApiHandler* h = handler_.get();
     server_ = std::make_unique<apiserver::HttpServer>(
-        o, [h](apiserver::HttpRequest& req, apiserver::ResponseWriter& w) { h->Handle(req, w); });
+        o, [this, h](apiserver::HttpRequest& req, apiserver::ResponseWriter& w) {
+          std::shared_ptr<const Hooks> hooks;
+          {
+            std::lock_guard<std::mutex> g(hooks_mu_);
+            hooks = hooks_;
+          }
+          if (hooks && hooks->before) hooks->before(req);
+          h->Handle(req, w);
+          if (hooks && hooks->after) hooks->after(req);
+        });
     Status st = server_->Start();
     INFO(st.ToString());
     REQUIRE(st.ok());
@@ -54,6 +67,14 @@ class RestFixture : public RuntimeFixture {
     handler_.reset();
   }
 
+  // `before` runs before the handler (it may block: a slow server), `after`
+  // once the request was handled. Hooks must return before StopServer().
+  using Hook = std::function<void(const apiserver::HttpRequest&)>;
+  void SetHooks(Hook before, Hook after = nullptr) {
+    std::lock_guard<std::mutex> g(hooks_mu_);
+    hooks_ = std::make_shared<const Hooks>(Hooks{std::move(before), std::move(after)});
+  }
+
   std::unique_ptr<RestClient> MakeClient(const std::string& token, RestClientOptions o = {}) {
     o.http.server = url();
     o.http.bearer_token = token;
@@ -64,6 +85,11 @@ class RestFixture : public RuntimeFixture {
   RestClient& rest() { return *rest_; }
 
  private:
+  struct Hooks {
+    Hook before, after;
+  };
+  std::mutex hooks_mu_;
+  std::shared_ptr<const Hooks> hooks_;
   metrics::Registry metrics_;
   std::unique_ptr<apiserver::Discovery> discovery_;
   std::unique_ptr<apiserver::ApiHandler> handler_;

@@ -96,3 +96,32 @@ TEST_CASE("controller manager runs over an injected RestClient and names its rep
   CHECK(instance == "replica-7");
   cm.Stop();
 }
+
+TEST_CASE("a Stop that comes before a racing Start wins: nothing runs afterwards") {
+  RuntimeFixture fx;
+  apiserver::testing::ScratchDir dir;
+  const schema::ResourceInfo* dh = fx.client().Resolve("dockward.io/v1alpha1", "DockerHost");
+  REQUIRE(dh != nullptr);
+  {
+    // Leader election may stop on the elector thread before the start-up
+    // thread got to Start().
+    serve::ControllerManager cm(&fx.reg());
+    cm.Stop();
+    CHECK(cm.Start().code() == Code::kUnavailable);
+  }
+  for (int i = 0; i < 3; ++i) {
+    // ... or while Start() runs: Stop() waits for it, then undoes it.
+    serve::ControllerManager cm(&fx.reg());
+    Status started;
+    std::thread t([&] { started = cm.Start(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(i * 5));
+    cm.Stop();
+    t.join();
+    CHECK(cm.Start().code() == Code::kUnavailable);
+  }
+  // No controller of those managers is left to reconcile anything.
+  fx.MustCreate(*dh, Doc(R"({"apiVersion":"dockward.io/v1alpha1","kind":"DockerHost","metadata":{"name":"idle"},"spec":{"endpoint":"unix://)" +
+                         dir.path() + "/missing.sock\"}}"));
+  std::this_thread::sleep_for(1500ms);
+  CHECK(ReadyOf(fx, *dh, "idle") == "<none>");
+}
