@@ -458,14 +458,22 @@ Status PluginPolicyReconciler::Finish(Pass& p, runtime::Result* result) {
   json::Allocator& a = p.obj.GetAllocator();
   json::Value& status = json::EnsureObject(p.obj, "status", a);
   int in_sync = 0;
-  bool drift_left = false;
+  // What still differs after this pass's writes (p.drift is what was found
+  // before them, for the DriftDetected Event).
+  std::vector<std::string> left;
   std::vector<std::string> community_errors;
   for (const auto& r : p.reports) {
     if (r.InSync()) ++in_sync;
     if (!r.read) community_errors.push_back("community " + r.id + ": " + r.message);
-    if (r.read && !r.policy_in_sync) drift_left = true;
-    for (const auto& row : r.rows) drift_left = drift_left || !row.drift.empty();
+    if (r.read && !r.policy_in_sync) {
+      const auto fields = PolicyDrift(p.spec.policy, r.policy);
+      left.push_back("community " + r.id + ": policy " + (fields.empty() ? std::string("not written") : Join(fields, ", ")));
+    }
+    for (const auto& row : r.rows) {
+      if (!row.drift.empty()) left.push_back("community " + r.id + ": package " + row.name + " " + Join(row.drift, ", "));
+    }
   }
+  const bool drift_left = !left.empty();
   // A declared package is refused when dockward's own check or any
   // community's server refused it.
   std::set<std::string> refused;
@@ -496,14 +504,14 @@ Status PluginPolicyReconciler::Finish(Pass& p, runtime::Result* result) {
   } else if (!p.refusals.empty()) {
     ready = {"Ready", "False", "PackagesRefused", Join(p.refusals, "; ", kMaxListed), p.generation};
   } else if (drift_left) {
-    ready = {"Ready", "False", "Drifted", Join(p.drift, "; ", kMaxListed), p.generation};
+    ready = {"Ready", "False", "Drifted", Join(left, "; ", kMaxListed), p.generation};
   } else {
     ready.message = std::to_string(in_sync) + " of " + std::to_string(p.reports.size()) +
                     " communities match the spec";
   }
   runtime::Condition drifted{"Drifted", "False", "NoDrift", "the servers match the spec", p.generation};
   if (drift_left) {
-    drifted = {"Drifted", "True", "DriftDetected", Join(p.drift, "; ", kMaxListed), p.generation};
+    drifted = {"Drifted", "True", "DriftDetected", Join(left, "; ", kMaxListed), p.generation};
   } else if (!p.corrections.empty()) {
     drifted = {"Drifted", "False", "DriftCorrected", Join(p.corrections, "; ", kMaxListed), p.generation};
   }
