@@ -37,10 +37,12 @@ std::string Join(const std::vector<std::string>& v, const char* sep, size_t limi
 }
 
 // A failure that concerns the server as a whole (not one community or one
-// package): the pass stops and the policy is Degraded.
+// package): the pass stops and the policy is Degraded. A 403 is not one:
+// roles are held per community, so it fails that community (or that write)
+// and the others go on; only a 403 everywhere degrades (Run).
 bool ServerLevel(const wire::CallError& e) {
-  return e.kind == wire::ErrorKind::kUnauthorized || e.kind == wire::ErrorKind::kForbidden ||
-         e.kind == wire::ErrorKind::kUnavailable || e.kind == wire::ErrorKind::kServerError;
+  return e.kind == wire::ErrorKind::kUnauthorized || e.kind == wire::ErrorKind::kUnavailable ||
+         e.kind == wire::ErrorKind::kServerError;
 }
 
 const char* DegradedReason(const wire::CallError& e) {
@@ -203,7 +205,7 @@ Status PluginPolicyReconciler::Run(Pass& p, runtime::Result* result) {
   if (p.spec.all_communities) {
     wire::CallError e = p.server->ListCommunities(&communities);
     if (!e.ok()) {
-      const bool level = ServerLevel(e);
+      const bool level = ServerLevel(e) || e.kind == wire::ErrorKind::kForbidden;  // listing is not per community
       return WriteFailure(p, level ? DegradedReason(e) : "CommunityError", "list communities: " + e.ToString(),
                           level, result, e.kind == wire::ErrorKind::kUnauthorized ||
                                              e.kind == wire::ErrorKind::kForbidden);
@@ -220,6 +222,14 @@ Status PluginPolicyReconciler::Run(Pass& p, runtime::Result* result) {
       return WriteFailure(p, DegradedReason(e), "community " + c.id + ": " + e.ToString(), true, result,
                           e.kind == wire::ErrorKind::kUnauthorized || e.kind == wire::ErrorKind::kForbidden);
     }
+  }
+  // Permission nowhere: the credentials are the problem, not one community.
+  const bool all_forbidden =
+      !p.reports.empty() && std::all_of(p.reports.begin(), p.reports.end(),
+                                        [](const CommunityReport& r) { return !r.read && r.reason == "Forbidden"; });
+  if (all_forbidden) {
+    return WriteFailure(p, "Forbidden", "every community refused: community " + p.reports[0].id + ": " +
+                        p.reports[0].message, true, result, true);
   }
   return Finish(p, result);
 }
@@ -280,7 +290,7 @@ void PluginPolicyReconciler::ReconcileCommunity(Pass& p, const std::string& id, 
       p.server_error = e;
       return;
     }
-    r.reason = "CommunityError";
+    r.reason = e.kind == wire::ErrorKind::kForbidden ? "Forbidden" : "CommunityError";
     r.message = e.ToString();
     p.reports.push_back(std::move(r));
     return;

@@ -35,6 +35,8 @@ pp_cs_start CSX --community "$PP_C1"                        # connections closed
 pp_cs_start CSG --community "$PP_C1"                        # token expiry, username/password
 pp_cs_start CST --community "$PP_C1"                        # token-only Secret
 pp_cs_start CSS --community "$PP_C1" --tls-cert "$PP_TLS_CERT" --tls-key "$PP_TLS_KEY"
+PARTIAL_PW="pa-$(openssl rand -hex 10)"
+pp_cs_start CSP --community "$PP_C1" --community "$PP_C2" --user "partial:$PARTIAL_PW:admin@$PP_C1"  # roles per community
 cs_fault "$CSE" '{"status":500,"count":-1,"message":"injected fault"}'
 cs_fault "$CSX" '{"close":true,"count":-1}'
 
@@ -43,6 +45,7 @@ OTHER_VALUE="other-$(openssl rand -hex 8)"
 pp_secret pp-admin username=admin "password=$PP_ADMIN_PW"
 pp_secret pp-bad username=admin "password=$BAD_PW"
 pp_secret pp-viewer username=viewer "password=$PP_VIEWER_PW"
+pp_secret pp-partial username=partial "password=$PARTIAL_PW"
 pp_secret pp-nokey "other=$OTHER_VALUE"
 TOKEN="$(pp_cs_token "$CST")"
 pp_secret pp-token "apitoken=$TOKEN"
@@ -83,7 +86,8 @@ t0=$EPOCHREALTIME
   policy tls-ok "$CSS" pp-admin "" "    caSecretRef: {name: pp-ca}"; echo ---
   policy tls-noca "$CSS" pp-admin; echo ---
   policy good "$CSG" pp-admin; echo ---
-  policy token "$CST" pp-token apitoken
+  policy token "$CST" pp-token apitoken; echo ---
+  policy partial "$CSP" pp-partial "" "" "$PP_C1, $PP_C2"
 } | pp_apply
 while :; do
   now=$EPOCHREALTIME
@@ -152,6 +156,14 @@ assert_match "ghost: the community entry says not found" \
   "$(pp_get ghost ".status.communities[] | select(.id == \"$PP_C5\") | \"\(.reason) \(.message)\"")" \
   '^[A-Za-z]+ .*community not found'
 assert_eq "ghost: the server itself is fine" "False ServerReachable" "$(cond ghost Degraded)"
+# Roles are per community: a 403 in one fails that one, the other is read.
+pp_wait partial 20 "permission in C1 only: C2 fails alone" \
+  "$(pp_current_q) and $(pp_cond_q Ready False CommunityError) and $(pp_cond_q Degraded False ServerReachable)"
+assert_match "partial: C2 says Forbidden and which permission" \
+  "$(pp_get partial ".status.communities[] | select(.id == \"$PP_C2\") | \"\(.reason) \(.message)\"")" \
+  '^Forbidden .*missing permission plugin_policy\.manage'
+assert_eq "partial: C1 was read (its policy drift is known)" registryAllowlist \
+  "$(pp_get partial ".status.communities[] | select(.id == \"$PP_C1\") | .policyDrift | join(\" \")")"
 pp_wait tls-ok 20 "TLS server verified with caSecretRef" "$(pp_cond_q Degraded False ServerReachable)"
 assert_eq "tls-ok read the policy over TLS" registryAllowlist \
   "$(pp_get tls-ok ".status.communities[] | select(.id == \"$PP_C1\") | .policyDrift | join(\" \")")"

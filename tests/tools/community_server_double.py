@@ -21,7 +21,9 @@ settings_schema.h; 400 settings_invalid, one line per failure, sorted), and
 plugin_allow_background_jobs (reflected by GET /_double/cron-dispatch/{id}).
 
 ROLE is "admin" (plugin_policy.manage + plugin_packages.manage), "member"
-(no permission) or a '+'-joined permission list. Registry installs never
+(no permission) or a '+'-joined permission list, optionally followed by
+"@UUID,UUID..." to hold it only in those communities (a member elsewhere:
+the seed's per-community roles). Registry installs never
 touch the network: HOST's files come from the --registry-map directory
 (URL path relative to it, detached signature at PATH.sig); --resolve gives
 a host its "DNS" answer for the non-public-address rule (IP literals are
@@ -250,8 +252,10 @@ class State:
         self.users = {}
         for spec in args.user:
             name, pw, role = spec.split(":", 2)
+            role, _, scope = role.partition("@")
             perms = PERMS_ALL if role == "admin" else (() if role == "member" else tuple(role.split("+")))
-            self.users[name] = (pw, perms)
+            only = {c.lower() for c in scope.split(",")} if scope else None
+            self.users[name] = (pw, perms, only)
         self.tokens = {}
         self.registry = dict(s.split("=", 1) for s in args.registry_map)
         self.resolve = {h.lower(): ips.split(",") for h, ips in (s.split("=", 1) for s in args.resolve)}
@@ -292,14 +296,15 @@ def make_handler(st):
             except (ValueError, UnicodeDecodeError):
                 raise ApiError(400, "bad_request", "request body is not valid JSON")
 
-        def perm(self, needed):
+        def perm(self, needed, cid=None):
             auth = self.headers.get("Authorization", "")
             tok = auth[7:] if auth.startswith("Bearer ") else ""
             with st.lock:
                 user = st.tokens.get(tok)
             if not tok or user is None:
                 raise ApiError(401, "unauthorized", "missing or invalid token")
-            if needed not in st.users[user][1]:
+            _, perms, only = st.users[user]
+            if needed not in perms or (cid is not None and only is not None and cid.lower() not in only):
                 raise ApiError(403, "forbidden", "missing permission " + needed)
 
         def community(self, cid):
@@ -402,7 +407,7 @@ def make_handler(st):
             return 200, {"token": tok}
 
         def policy(self, method, cid):
-            self.perm("plugin_policy.manage")
+            self.perm("plugin_policy.manage", cid)
             c = self.community(cid)
             if method == "GET":
                 with st.lock:
@@ -415,7 +420,7 @@ def make_handler(st):
             raise ApiError(405, "method_not_allowed", "method not allowed")
 
         def packages(self, method, cid, rest):
-            self.perm("plugin_packages.manage")
+            self.perm("plugin_packages.manage", cid)
             c = self.community(cid)
             if not rest and method == "GET":
                 with st.lock:
