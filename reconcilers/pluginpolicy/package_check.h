@@ -12,6 +12,7 @@
 // (a fixed registry is picked up at the next pass). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -74,7 +75,7 @@ class PackageChecker {
   std::string artifact_root_;
   std::mutex mu_;
   std::map<std::string, PackageCheck> verified_;  // cache key -> verified check
-  size_t fetches_ = 0;
+  std::atomic<size_t> fetches_{0};
 };
 
 }  // namespace dw::pluginpolicy
