@@ -16,9 +16,13 @@ wire::CallError Malformed(const std::string& what, const Status& st) {
 }
 
 void ReplaceAll(std::string& s, const std::string& secret) {
-  // Short secrets would redact ordinary words; the server has no business
-  // echoing them anyway, and a 1-3 character password is its own problem.
-  if (secret.size() < 4) return;
+  if (secret.empty()) return;
+  // Replacing a 1-3 character secret would mangle ordinary words, and
+  // leaving it could echo it: such a message is withheld whole.
+  if (secret.size() < 4) {
+    if (s.find(secret) != std::string::npos) s = "[server message withheld: it may contain a credential]";
+    return;
+  }
   for (size_t pos = s.find(secret); pos != std::string::npos; pos = s.find(secret, pos)) {
     s.replace(pos, secret.size(), "[redacted]");
   }

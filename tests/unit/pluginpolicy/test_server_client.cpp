@@ -251,6 +251,12 @@ TEST_CASE("server client: login, token reuse, one re-login on 401, bad credentia
   d.Raw("POST", "/_double/faults", R"({"status":500,"count":1,"message":"boom for token )" + token + R"("})");
   e = tok_client->GetPolicy(kC1, &p);
   CHECK(e.message == "boom for token [redacted]");
+  // A secret too short to replace safely: the whole message is withheld.
+  auto short_secret = d.Client({"q7z", "", ""});
+  d.Raw("POST", "/_double/faults", R"({"status":500,"count":1,"message":"boom q7z"})");
+  e = short_secret->GetPolicy(kC1, &p);
+  CHECK(e.kind == w::ErrorKind::kServerError);
+  CHECK(e.message == "[server message withheld: it may contain a credential]");
 }
 
 TEST_CASE("server client: authorization, not found, bad ids", "[pluginpolicy][client]") {
