@@ -10,6 +10,7 @@
 
 #include "operator/cli/backup.h"
 #include "operator/cli/backup_format.h"
+#include "operator/common/strings.h"
 #include "reconcilers/backup/artifact_reader.h"
 #include "reconcilers/backup/atomic_file_sink.h"
 
@@ -52,11 +53,7 @@ Status OptionalKey(const std::string& key_file, backup::EncryptionKey* key, bool
   return *have ? LoadKey(key_file, key) : Status::OK();
 }
 
-std::string Join(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s.empty() ? "(all)" : s;
-}
+std::string Join(const std::vector<std::string>& v) { return v.empty() ? "(all)" : dw::Join(v, ","); }
 
 void SplitPath(const std::string& path, std::string* dir, std::string* name) {
   auto slash = path.rfind('/');

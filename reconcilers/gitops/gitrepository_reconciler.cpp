@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "operator/common/log.h"
+#include "operator/common/strings.h"
 #include "operator/runtime/conditions.h"
 #include "operator/runtime/finalizers.h"
 #include "reconcilers/gitops/apply_set.h"
@@ -21,17 +22,10 @@ constexpr size_t kMaxNamedInEvent = 10;
 
 std::string S(std::string_view v) { return std::string(v); }
 
-std::string Clip(std::string s) {
-  if (s.size() > kMaxMessage) s = s.substr(0, kMaxMessage) + "...";
-  return s;
-}
+// Git's stderr ends up in condition messages: keep them bounded and valid UTF-8.
+std::string Clip(std::string s) { return Truncate(std::move(s), kMaxMessage); }
 
-std::string JoinSome(const std::vector<std::string>& v) {
-  std::string out;
-  for (size_t i = 0; i < v.size() && i < kMaxNamedInEvent; ++i) out += (out.empty() ? "" : ", ") + v[i];
-  if (v.size() > kMaxNamedInEvent) out += " and " + std::to_string(v.size() - kMaxNamedInEvent) + " more";
-  return out;
-}
+std::string JoinSome(const std::vector<std::string>& v) { return JoinFirst(v, ", ", kMaxNamedInEvent, " "); }
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "operator/common/log.h"
+#include "operator/common/strings.h"
 #include "operator/runtime/conditions.h"
 #include "operator/runtime/secrets.h"
 #include "reconcilers/pluginpolicy/policy_diff.h"
@@ -22,18 +23,12 @@ constexpr auto kCredentialsBackoffFirst = std::chrono::seconds(30);
 constexpr auto kBackoffMax = std::chrono::seconds(300);
 constexpr size_t kMaxListed = 8;  // items named in one condition message or Event
 
+// Condition messages have a size limit (32 KiB); Events should be short.
+constexpr size_t kMaxMessage = 8192;
+
+// The first `limit` items ("a; b; and 3 more"), capped to kMaxMessage.
 std::string Join(const std::vector<std::string>& v, const char* sep, size_t limit = SIZE_MAX) {
-  // Condition messages have a size limit (32 KiB); Events should be short.
-  constexpr size_t kMaxChars = 8192;
-  std::string out;
-  for (size_t i = 0; i < v.size() && i < limit; ++i) out += (i ? sep : "") + v[i];
-  if (v.size() > limit) out += std::string(sep) + "and " + std::to_string(v.size() - limit) + " more";
-  if (out.size() > kMaxChars) {
-    size_t cut = kMaxChars;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8 characters
-    out = out.substr(0, cut) + "...";
-  }
-  return out;
+  return Truncate(JoinFirst(v, sep, limit, sep), kMaxMessage);
 }
 
 // A failure that concerns the server as a whole (not one community or one
@@ -72,6 +67,12 @@ std::string RefusalReason(const wire::CallError& e) {
   return out;
 }
 
+// Errors that mean the credentials (not the server's health) are wrong:
+// retried on the slower backoff.
+bool CredentialsError(const wire::CallError& e) {
+  return e.kind == wire::ErrorKind::kUnauthorized || e.kind == wire::ErrorKind::kForbidden;
+}
+
 bool Contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -100,6 +101,7 @@ struct PluginPolicyReconciler::Pass {
   std::string key;
   json::Document obj;
   int64_t generation = 0;
+  std::string requested_at;  // the sync-request annotation
   clock::TimePoint now;
   PluginPolicySpec spec;
   ServerCredentials creds;
@@ -136,17 +138,19 @@ void PluginPolicyReconciler::Event(const json::Value& obj, const char* type, con
   if (deps_.recorder) deps_.recorder->Record(obj, type, reason, msg);
 }
 
-bool PluginPolicyReconciler::Due(const std::string& key, const json::Value& obj, clock::TimePoint now,
-                                 std::chrono::milliseconds* wait) {
-  const int64_t gen = json::GetInt(*json::FindPath(obj, "metadata"), "generation", 0);
-  const json::Value* ann = json::FindPath(obj, "metadata.annotations");
-  const std::string requested = ann ? json::GetString(*ann, kRequestedAtAnnotation) : "";
+PluginPolicyReconciler::Memory& PluginPolicyReconciler::MemoryOf(const std::string& key) {
+  auto& m = memory_[key];
+  if (!m) m = std::make_unique<Memory>();
+  return *m;
+}
+
+bool PluginPolicyReconciler::Due(const Pass& p, std::chrono::milliseconds* wait) {
   std::lock_guard<std::mutex> l(mu_);
-  auto it = memory_.find(key);
+  auto it = memory_.find(p.key);
   if (it == memory_.end()) return true;
   const Memory& m = *it->second;
-  if (m.generation != gen || m.requested_at != requested || now >= m.due) return true;
-  *wait = std::chrono::duration_cast<std::chrono::milliseconds>(m.due - now);
+  if (m.generation != p.generation || m.requested_at != p.requested_at || p.now >= m.due) return true;
+  *wait = std::chrono::duration_cast<std::chrono::milliseconds>(m.due - p.now);
   return false;
 }
 
@@ -163,14 +167,16 @@ Status PluginPolicyReconciler::Reconcile(const runtime::Request& req, runtime::R
   }
   DW_RETURN_IF_ERROR(st);
   p.now = deps_.now();
+  p.generation = json::GetInt(*json::FindPath(p.obj, "metadata"), "generation", 0);
+  const json::Value* ann = json::FindPath(p.obj, "metadata.annotations");
+  p.requested_at = ann ? json::GetString(*ann, kRequestedAtAnnotation) : "";
   std::chrono::milliseconds wait{0};
-  if (!Due(p.key, p.obj, p.now, &wait)) {
+  if (!Due(p, &wait)) {
     // Our own status write, or a change that is not a spec change: the
     // server is read again when the interval (or backoff) says so.
     result->requeue_after = std::max(wait, std::chrono::milliseconds(1));
     return Status::OK();
   }
-  p.generation = json::GetInt(*json::FindPath(p.obj, "metadata"), "generation", 0);
   return Run(p, result);
 }
 
@@ -192,13 +198,12 @@ Status PluginPolicyReconciler::Run(Pass& p, runtime::Result* result) {
                                                      p.creds.username + '\n' + p.creds.password);
   {
     std::lock_guard<std::mutex> l(mu_);
-    auto& m = memory_[p.key];
-    if (!m) m = std::make_unique<Memory>();
-    if (!m->server || m->server_fingerprint != fingerprint) {
-      m->server = std::make_unique<ServerClient>(cfg, p.creds);
-      m->server_fingerprint = fingerprint;
+    Memory& m = MemoryOf(p.key);
+    if (!m.server || m.server_fingerprint != fingerprint) {
+      m.server = std::make_unique<ServerClient>(cfg, p.creds);
+      m.server_fingerprint = fingerprint;
     }
-    p.server = m->server.get();  // only this key's worker uses it
+    p.server = m.server.get();  // only this key's worker uses it
   }
 
   std::vector<wire::Community> communities;
@@ -207,8 +212,7 @@ Status PluginPolicyReconciler::Run(Pass& p, runtime::Result* result) {
     if (!e.ok()) {
       const bool level = ServerLevel(e) || e.kind == wire::ErrorKind::kForbidden;  // listing is not per community
       return WriteFailure(p, level ? DegradedReason(e) : "CommunityError", "list communities: " + e.ToString(),
-                          level, result, e.kind == wire::ErrorKind::kUnauthorized ||
-                                             e.kind == wire::ErrorKind::kForbidden);
+                          level, result, CredentialsError(e));
     }
   } else {
     for (const auto& id : p.spec.communities) communities.push_back({id, ""});
@@ -220,7 +224,7 @@ Status PluginPolicyReconciler::Run(Pass& p, runtime::Result* result) {
     if (!p.server_error.ok()) {
       const auto& e = p.server_error;
       return WriteFailure(p, DegradedReason(e), "community " + c.id + ": " + e.ToString(), true, result,
-                          e.kind == wire::ErrorKind::kUnauthorized || e.kind == wire::ErrorKind::kForbidden);
+                          CredentialsError(e));
     }
   }
   // Permission nowhere: the credentials are the problem, not one community.
@@ -538,11 +542,10 @@ Status PluginPolicyReconciler::Finish(Pass& p, runtime::Result* result) {
   bool new_drift = false;
   {
     std::lock_guard<std::mutex> l(mu_);
-    auto& m = memory_[p.key];
-    if (!m) m = std::make_unique<Memory>();
-    new_drift = !drift_now.empty() && drift_now != m->drift_said;
+    const Memory& m = MemoryOf(p.key);
+    new_drift = !drift_now.empty() && drift_now != m.drift_said;
     for (const auto& s : refusals_now) {
-      if (!m->refusals_said.count(s)) new_refusals.push_back(s);
+      if (!m.refusals_said.count(s)) new_refusals.push_back(s);
     }
   }
   if (recovered) Event(p.obj, "Normal", "ServerReachable", "the community server answers again");
@@ -554,10 +557,10 @@ Status PluginPolicyReconciler::Finish(Pass& p, runtime::Result* result) {
   result->requeue_after = p.next;
   DW_RETURN_IF_ERROR(WriteStatus(p));
   std::lock_guard<std::mutex> l(mu_);
-  auto& m = memory_[p.key];
-  m->failures = 0;
-  m->drift_said = std::move(drift_now);
-  m->refusals_said = std::move(refusals_now);
+  Memory& m = MemoryOf(p.key);
+  m.failures = 0;
+  m.drift_said = std::move(drift_now);
+  m.refusals_said = std::move(refusals_now);
   return Status::OK();
 }
 
@@ -574,9 +577,7 @@ Status PluginPolicyReconciler::WriteFailure(Pass& p, const std::string& reason, 
   int failures = 0;
   {
     std::lock_guard<std::mutex> l(mu_);
-    auto& m = memory_[p.key];
-    if (!m) m = std::make_unique<Memory>();
-    failures = ++m->failures;
+    failures = ++MemoryOf(p.key).failures;
   }
   // An invalid spec waits for its edit (a new generation); a server that
   // fails is retried with backoff; anything else at the next interval.
@@ -600,13 +601,11 @@ Status PluginPolicyReconciler::WriteStatus(Pass& p) {
   if (p.server_error.ok() && read_any) json::SetString(status, "lastSyncTime", clock::Rfc3339(p.now), a);
   Status st = deps_.client->UpdateStatus(*kind_, p.obj, {}, nullptr);
   if (!st.ok()) return st;
-  const json::Value* ann = json::FindPath(p.obj, "metadata.annotations");
   std::lock_guard<std::mutex> l(mu_);
-  auto& m = memory_[p.key];
-  if (!m) m = std::make_unique<Memory>();
-  m->generation = p.generation;
-  m->requested_at = ann ? json::GetString(*ann, kRequestedAtAnnotation) : "";
-  m->due = p.now + p.next;
+  Memory& m = MemoryOf(p.key);
+  m.generation = p.generation;
+  m.requested_at = p.requested_at;
+  m.due = p.now + p.next;
   return Status::OK();
 }
 

@@ -64,8 +64,9 @@ class PluginPolicyReconciler {
                       runtime::Result* result, bool credentials);
   Status WriteStatus(Pass& p);
   void Event(const json::Value& obj, const char* type, const std::string& reason, const std::string& msg);
-  bool Due(const std::string& key, const json::Value& obj, clock::TimePoint now,
-           std::chrono::milliseconds* wait);
+  // Whether a pass must read the server now; else *wait until it is due.
+  bool Due(const Pass& p, std::chrono::milliseconds* wait);
+  Memory& MemoryOf(const std::string& key);  // mu_ held
 
   PluginDeps deps_;
   const schema::ResourceInfo* kind_ = nullptr;

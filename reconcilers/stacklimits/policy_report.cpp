@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "operator/common/clock.h"
+#include "operator/common/strings.h"
 #include "reconcilers/stacklimits/evaluate.h"
 
 namespace dw::stacklimits {
@@ -24,12 +25,6 @@ const char* ReportSeverity(Severity s) {
     case Severity::kLow: return "low";
   }
   return "medium";
-}
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
 }
 
 // metav1.Timestamp {seconds, nanos}; null when `rfc3339` does not parse.

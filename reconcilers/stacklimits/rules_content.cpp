@@ -8,6 +8,7 @@
 #include <regex>
 #include <set>
 
+#include "operator/common/strings.h"
 #include "reconcilers/stacklimits/rules.h"
 
 namespace dw::stacklimits::rules {
@@ -65,11 +66,7 @@ void Scan(const std::regex& re, const std::string& text, const std::string& wher
   }
 }
 
-std::string Join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
+std::string Join(const std::vector<std::string>& v) { return dw::Join(v, ", "); }
 
 }  // namespace
 

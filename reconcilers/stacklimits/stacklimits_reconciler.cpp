@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "operator/common/log.h"
+#include "operator/common/strings.h"
 #include "operator/runtime/conditions.h"
 #include "reconcilers/stacklimits/enforce_plan.h"
 #include "reconcilers/stacklimits/evaluate.h"
@@ -26,12 +27,6 @@ std::string FindingKey(const Finding& f) {
 
 // "capabilities NET_ADMIN" or "privileged": what a person reads in an event.
 std::string RuleText(const Finding& f) { return f.subject.empty() ? f.rule : f.rule + " " + f.subject; }
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 // "memory 0 -> 64Mi, cpus 0 -> 0.5": the planned fields, described by the
 // findings that asked for them (observed/desired are already redacted).
