@@ -776,10 +776,10 @@ void Client::RefreshToken() {
   if (!token.empty()) cfg_.bearer_token = std::move(token);
 }
 
-Status Client::Do(const Request& req, Response* resp) {
+Status Client::Do(const Request& req, Response* resp, Clock::time_point not_after) {
   DW_RETURN_IF_ERROR(conn_->parse_status);
   RefreshToken();
-  auto deadline = Clock::now() + cfg_.request_timeout;
+  auto deadline = std::min(Clock::now() + cfg_.request_timeout, not_after);
   bool reused = conn_->connected;
   Status st = conn_->RoundTrip(cfg_, req, resp, deadline);
   // A kept-alive connection the server already closed fails on first use;

@@ -70,7 +70,10 @@ class Client {
 
   // Transport failures return Unavailable ("connection refused", TLS errors
   // named); HTTP error statuses are returned in `resp` with an OK Status.
-  Status Do(const Request& req, Response* resp);
+  // `not_after` can only shorten the request timeout (a caller with a
+  // deadline of its own, such as a Lease renewal); the connection is reused.
+  Status Do(const Request& req, Response* resp,
+            std::chrono::steady_clock::time_point not_after = std::chrono::steady_clock::time_point::max());
 
   // For watch streams: sends `req` and calls on_data for each body fragment as
   // it arrives (chunked decoding done). Stops when on_data returns false, the

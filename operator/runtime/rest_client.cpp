@@ -348,25 +348,13 @@ Status RestClient::Call(const std::string& method, const std::string& target, co
   req.headers["User-Agent"] = "dockward-controller";
   if (!content_type.empty()) req.headers["Content-Type"] = content_type;
   http::Response resp;
-  std::unique_ptr<http::Client> bounded;
-  if (auto deadline = CallDeadline::Current(); deadline != CallDeadline::TimePoint::max()) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return Status::Timeout(method + " " + opts_.http.server + target + ": deadline passed, not sent");
-    if (left < opts_.http.request_timeout) {
-      http::ClientConfig cfg = opts_.http;
-      cfg.request_timeout = left;
-      cfg.connect_timeout = std::min(cfg.connect_timeout, left);
-      bounded = std::make_unique<http::Client>(std::move(cfg));
-    }
+  const CallDeadline::TimePoint deadline = CallDeadline::Current();
+  if (deadline != CallDeadline::TimePoint::max() && deadline <= std::chrono::steady_clock::now()) {
+    return Status::Timeout(method + " " + opts_.http.server + target + ": deadline passed, not sent");
   }
-  Status st;
-  if (bounded) {
-    st = bounded->Do(req, &resp);
-  } else {
-    auto c = Borrow();
-    st = c->Do(req, &resp);
-    Return(std::move(c));
-  }
+  auto c = Borrow();
+  Status st = c->Do(req, &resp, deadline);
+  Return(std::move(c));
   if (!st.ok()) return Status::Unavailable(method + " " + opts_.http.server + target + ": " + st.message());
   if (resp.status < 200 || resp.status >= 300) return StatusFromResponse(resp.status, resp.body);
   if (out && !resp.body.empty()) return ParseBody(resp.body, out);
