@@ -33,6 +33,13 @@ std::string Hex(const std::string& bytes) {
   return out;
 }
 
+// Every write of the Lease, under one field manager.
+WriteOptions LeaseWrite() {
+  WriteOptions wo;
+  wo.field_manager = "dockward-leader-election";
+  return wo;
+}
+
 // The part of the record whose change restarts a candidate's expiry clock.
 std::string RecordKey(const json::Value& spec) {
   return json::GetString(spec, "holderIdentity") + "|" + json::GetString(spec, "renewTime") + "|" +
@@ -112,16 +119,8 @@ Status LeaderElector::TryAcquireOrRenew() {
     json::SetString(d["spec"], "renewTime", now, a);
     json::SetInt(d["spec"], "leaseTransitions", 0, a);
     json::Document created;
-    WriteOptions wo;
-    wo.field_manager = "dockward-leader-election";
-    DW_RETURN_IF_ERROR(client_->Create(leases_, d, wo, &created));
-    {
-      std::lock_guard<std::mutex> g(mu_);
-      const json::Value* spec = json::Find(created, "spec");
-      observed_record_ = spec ? RecordKey(*spec) : "";
-      observed_holder_ = cfg_.identity;
-      observed_at_ = Steady::now();
-    }
+    DW_RETURN_IF_ERROR(client_->Create(leases_, d, LeaseWrite(), &created));
+    NoteOwnWrite(created);
     if (cfg_.on_new_leader) cfg_.on_new_leader(cfg_.identity);
     return Status::OK();
   }
@@ -158,19 +157,20 @@ Status LeaderElector::TryAcquireOrRenew() {
   // metadata.resourceVersion stays: the write is conditional on it, so of
   // two candidates racing for the same record one gets Conflict.
   json::Document updated;
-  WriteOptions wo;
-  wo.field_manager = "dockward-leader-election";
-  DW_RETURN_IF_ERROR(client_->Update(leases_, lease, wo, &updated));
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    const json::Value* uspec = json::Find(updated, "spec");
-    observed_record_ = uspec ? RecordKey(*uspec) : "";
-    observed_at_ = Steady::now();
-    new_holder = observed_holder_ != cfg_.identity;
-    observed_holder_ = cfg_.identity;
-  }
+  DW_RETURN_IF_ERROR(client_->Update(leases_, lease, LeaseWrite(), &updated));
+  new_holder = NoteOwnWrite(updated);
   if (new_holder && cfg_.on_new_leader) cfg_.on_new_leader(cfg_.identity);
   return Status::OK();
+}
+
+bool LeaderElector::NoteOwnWrite(const json::Document& written) {
+  std::lock_guard<std::mutex> g(mu_);
+  const json::Value* spec = json::Find(written, "spec");
+  observed_record_ = spec ? RecordKey(*spec) : "";
+  observed_at_ = Steady::now();
+  const bool changed = observed_holder_ != cfg_.identity;
+  observed_holder_ = cfg_.identity;
+  return changed;
 }
 
 Status LeaderElector::Release() {
@@ -185,9 +185,7 @@ Status LeaderElector::Release() {
   json::SetInt(spec, "leaseDurationSeconds", 1, a);
   json::SetString(spec, "renewTime", now, a);
   json::SetString(spec, "acquireTime", now, a);
-  WriteOptions wo;
-  wo.field_manager = "dockward-leader-election";
-  return client_->Update(leases_, lease, wo, nullptr);
+  return client_->Update(leases_, lease, LeaseWrite(), nullptr);
 }
 
 void LeaderElector::Run() {

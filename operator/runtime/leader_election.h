@@ -93,6 +93,9 @@ class LeaderElector {
   // One attempt to acquire or renew; OK when we hold the Lease afterwards.
   Status TryAcquireOrRenew();
   Status Release();
+  // After our own Create/Update: the record and holder we wrote are what we
+  // observed. True when we were not the holder seen before.
+  bool NoteOwnWrite(const json::Document& written);
   bool Sleep(std::chrono::milliseconds d);  // false when stopping
   std::chrono::milliseconds Jittered(std::chrono::milliseconds d);
 
@@ -105,8 +108,7 @@ class LeaderElector {
   bool stop_ = false;
   bool wound_down_ = false;  // OnStoppedLeading returned after Stop()
   std::string observed_holder_;
-  std::string observed_record_;  // holder|renewTime|rv: a change restarts expiry
-  std::string observed_rv_;
+  std::string observed_record_;  // RecordKey of the last record seen: a change restarts expiry
   std::chrono::steady_clock::time_point observed_at_{};
   std::atomic<bool> leading_{false};
   std::atomic<bool> done_{false};

@@ -2,8 +2,6 @@
 // controllers, started and stopped in that order.
 #include "operator/serve/remote.h"
 
-#include <sys/stat.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +16,7 @@
 #include "operator/runtime/leader_election.h"
 #include "operator/runtime/rest_client.h"
 #include "operator/serve/controllers.h"
+#include "operator/serve/dirs.h"
 
 namespace dw::serve {
 
@@ -55,17 +54,6 @@ Status InClusterAccess(cli::ClusterAccess* out, std::string* ns) {
   return Status::OK();
 }
 
-Status EnsureDir(const std::string& dir) {
-  if (dir.empty()) return Status::OK();
-  for (size_t i = 1; i <= dir.size(); ++i) {
-    if (i != dir.size() && dir[i] != '/') continue;
-    std::string partial = dir.substr(0, i);
-    if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST)
-      return Status::IOError("cannot create " + partial + ": " + std::strerror(errno));
-  }
-  return Status::OK();
-}
-
 // A plain-HTTP listener for probes (and /metrics when `metrics`).
 std::unique_ptr<apiserver::HttpServer> ProbeServer(const std::string& listen, bool probes, bool metrics,
                                                    const std::atomic<bool>* ready) {
@@ -93,7 +81,7 @@ int RunRemote(const RemoteFlags& flags, const sigset_t& sigs) {
     log::Error(what, {{"error", st.ToString()}});
     return 1;
   };
-  Status st = EnsureDir(flags.data_dir);
+  Status st = MakeDirs(flags.data_dir, 0700);
   if (!st.ok()) return fail("cannot create data dir", st);
 
   cli::ClusterAccess access;

@@ -20,6 +20,7 @@
 #include "operator/common/metrics.h"
 #include "operator/schema/openapi.h"
 #include "operator/serve/controllers.h"
+#include "operator/serve/dirs.h"
 #include "operator/serve/remote.h"
 #include "operator/tls/pki.h"
 
@@ -142,18 +143,6 @@ int ParseFlags(int argc, char** argv, ServeFlags* f) {
   return -1;
 }
 
-Status EnsureDir(const std::string& dir, mode_t mode) {
-  std::string partial;
-  for (size_t i = 0; i <= dir.size(); ++i) {
-    if (i == dir.size() || (dir[i] == '/' && i > 0)) {
-      partial = dir.substr(0, i);
-      if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST)
-        return Status::IOError("cannot create " + partial + ": " + std::strerror(errno));
-    }
-  }
-  return Status::OK();
-}
-
 // The "default" namespace exists from the first start, as in Kubernetes.
 Status BootstrapNamespaces(apiserver::ObjectRegistry& reg) {
   const schema::ResourceInfo* ns = reg.kinds().ByResource("", "namespaces");
@@ -235,7 +224,7 @@ int ServeMain(int argc, char** argv) {
     log::Error(what, {{"error", st.ToString()}});
     return 1;
   };
-  Status st = EnsureDir(flags.data_dir, 0700);
+  Status st = MakeDirs(flags.data_dir, 0700);
   if (!st.ok()) return fail("cannot create data dir", st);
 
   std::unique_ptr<schema::ResourceRegistry> kinds;
