@@ -13,8 +13,9 @@ namespace dw::runtime {
 
 // NotFound: `secret "ns/name" not found`; Invalid: `secret "ns/name" has no
 // key "k"` or `... key "k" is not valid base64`. Other errors as the client
-// returned them.
+// returned them. With `found` (an optional key), a missing key is OK with
+// *found false and *out empty instead of the "has no key" error.
 Status ReadSecretKey(Client* client, const std::string& ns, const std::string& name,
-                     const std::string& key, std::string* out);
+                     const std::string& key, std::string* out, bool* found = nullptr);
 
 }  // namespace dw::runtime

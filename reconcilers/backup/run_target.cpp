@@ -32,10 +32,6 @@ Status ValidateSegment(std::string_view what, const std::string& v) {
   return Status::OK();
 }
 
-bool IsMissingKey(const Status& st) {
-  return st.code() == Code::kInvalid && st.message().find("has no key") != std::string::npos;
-}
-
 }  // namespace
 
 Status ParseBackupSpec(const json::Value& backup, BackupSpec* out) {
@@ -127,9 +123,8 @@ Status ReadCredentials(runtime::Client* client, const std::string& ns, const std
   *out = Credentials{};
   if (secret.empty()) return Status::OK();
   DW_RETURN_IF_ERROR(runtime::ReadSecretKey(client, ns, secret, "password", &out->password));
-  Status st = runtime::ReadSecretKey(client, ns, secret, "username", &out->username);
-  if (!st.ok() && !IsMissingKey(st)) return st;
-  return Status::OK();
+  bool has_username = false;  // optional: engines have a default user
+  return runtime::ReadSecretKey(client, ns, secret, "username", &out->username, &has_username);
 }
 
 Status ReadEncryptionKey(runtime::Client* client, const std::string& ns, const PolicySpec& policy,

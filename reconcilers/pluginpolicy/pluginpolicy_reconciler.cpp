@@ -244,11 +244,9 @@ Status PluginPolicyReconciler::LoadSecrets(Pass& p) {
   if (!c.key.empty()) {
     DW_RETURN_IF_ERROR(runtime::ReadSecretKey(deps_.client, ns, c.name, c.key, &p.creds.token));
   } else {
-    Status st = runtime::ReadSecretKey(deps_.client, ns, c.name, "token", &p.creds.token);
-    if (st.IsNotFound()) return st;
-    // A token key that is there but unreadable is that error, not a missing key.
-    if (!st.ok() && st.message().find("has no key") == std::string::npos) return st;
-    if (!st.ok()) {
+    bool has_token = false;
+    DW_RETURN_IF_ERROR(runtime::ReadSecretKey(deps_.client, ns, c.name, "token", &p.creds.token, &has_token));
+    if (!has_token) {
       Status u = runtime::ReadSecretKey(deps_.client, ns, c.name, "username", &p.creds.username);
       if (u.ok()) u = runtime::ReadSecretKey(deps_.client, ns, c.name, "password", &p.creds.password);
       if (!u.ok()) {
