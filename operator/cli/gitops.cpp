@@ -10,6 +10,7 @@
 #include "operator/cli/backup_progress.h"
 #include "operator/cli/verbs.h"
 #include "operator/common/clock.h"
+#include "operator/runtime/conditions.h"
 #include "reconcilers/gitops/contract.h"
 
 namespace dw::cli {
@@ -24,14 +25,6 @@ constexpr char kUsage[] =
     "      --timeout DURATION   how long to wait for the controller (default 2m)\n"
     "      --wait=false         only request the sync\n"
     "  -n, --namespace NS       the GitRepository's namespace\n";
-
-std::string ConditionField(const json::Value& obj, const char* type, const char* field) {
-  const json::Value* conds = json::FindPath(obj, "status.conditions");
-  if (!conds || !conds->IsArray()) return "";
-  for (const auto& c : conds->GetArray())
-    if (json::GetString(c, "type") == type) return json::GetString(c, field);
-  return "";
-}
 
 Status RunSync(Env& env, const std::string& name, int* exit_code) {
   bool wait = true;
@@ -69,11 +62,14 @@ Status RunSync(Env& env, const std::string& name, int* exit_code) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  if (ConditionField(obj, "Ready", "status") != "True") {
+  static const json::Value kNone(rapidjson::kObjectType);
+  const json::Value* status = json::Find(obj, "status");
+  const json::Value* ready = status ? runtime::FindCondition(*status, std::string(gitops::kReady)) : nullptr;
+  if (!ready) ready = &kNone;
+  if (json::GetString(*ready, "status") != "True") {
     *exit_code = 1;
     return Status::Unavailable("error: GitRepository \"" + name + "\" sync failed (" +
-                               ConditionField(obj, "Ready", "reason") + "): " +
-                               ConditionField(obj, "Ready", "message"));
+                               json::GetString(*ready, "reason") + "): " + json::GetString(*ready, "message"));
   }
   *env.out << "gitrepository.dockward.io/" << name << " synced: "
            << json::GetStringPath(obj, "status.lastAppliedRevision") << "\n";

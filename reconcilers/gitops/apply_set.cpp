@@ -6,7 +6,6 @@ namespace dw::gitops {
 
 namespace {
 
-bool IsNamespace(const ObjectId& id) { return id.api_version == "v1" && id.kind == "Namespace"; }
 
 }  // namespace
 

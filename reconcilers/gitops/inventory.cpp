@@ -48,8 +48,7 @@ std::vector<InventoryEntry> ToPrune(const std::vector<InventoryEntry>& old_inv,
   std::vector<InventoryEntry> objects, namespaces;
   for (auto it = old_inv.rbegin(); it != old_inv.rend(); ++it) {
     if (keep.count(it->id)) continue;
-    bool is_ns = it->id.api_version == "v1" && it->id.kind == "Namespace";
-    (is_ns ? namespaces : objects).push_back(*it);
+    (IsNamespace(it->id) ? namespaces : objects).push_back(*it);
   }
   objects.insert(objects.end(), namespaces.begin(), namespaces.end());
   return objects;

@@ -92,7 +92,7 @@ std::string ManifestObject::Where(const std::string& field) const {
 
 bool ManagedKind(const std::string& api_version, const std::string& kind) {
   if (api_version.rfind("dockward.io/", 0) == 0) return true;
-  return api_version == "v1" && kind == "Namespace";
+  return IsNamespace({api_version, kind, "", ""});
 }
 
 std::string Sha256Hex(const std::string& text) {

@@ -32,6 +32,9 @@ struct ObjectId {
   bool operator==(const ObjectId& o) const;
 };
 
+// A v1 Namespace: applied before, and pruned after, what goes in it.
+inline bool IsNamespace(const ObjectId& id) { return id.api_version == "v1" && id.kind == "Namespace"; }
+
 struct ManifestObject {
   std::string file;  // relative to the repository root
   int line = 0;      // first line of the document
